@@ -1,0 +1,143 @@
+/** Client nodes as the servers see them. */
+
+import type { NetworkResource } from "./job.ts";
+
+/** Node status values. */
+export type NodeStatus = "initializing" | "ready" | "down" | "disconnected";
+/** Whether new allocations may be placed on a node. */
+export type SchedulingEligibility = "eligible" | "ineligible";
+
+/** A driver's fingerprint on a node. */
+export interface DriverInfo {
+  Attributes: Record<string, string> | null;
+  Detected: boolean;
+  Healthy: boolean;
+  HealthDescription: string;
+  UpdateTime: string;
+}
+
+/** Resources a node offers. */
+export interface NodeResources {
+  Cpu: { CpuShares: number; TotalCpuCores: number; ReservableCpuCores: number[] | null };
+  Memory: { MemoryMB: number };
+  Disk: { DiskMB: number };
+  Networks: NetworkResource[] | null;
+  Devices: null;
+  MinDynamicPort: number;
+  MaxDynamicPort: number;
+}
+
+/** Resources held back from scheduling on a node. */
+export interface NodeReservedResources {
+  Cpu: { CpuShares: number };
+  Memory: { MemoryMB: number };
+  Disk: { DiskMB: number };
+  Networks: { ReservedHostPorts: string };
+}
+
+/** An event in a node's history ("Node registered", "Node heartbeat missed"). */
+export interface NodeEvent {
+  Message: string;
+  Subsystem: string;
+  Details: Record<string, string> | null;
+  Timestamp: string;
+  CreateIndex: number;
+}
+
+/** A client node. */
+export interface Node {
+  ID: string;
+  SecretID: string;
+  Datacenter: string;
+  Name: string;
+  HTTPAddr: string;
+  TLSEnabled: boolean;
+  Attributes: Record<string, string>;
+  NodeResources: NodeResources;
+  ReservedResources: NodeReservedResources;
+  Links: Record<string, string> | null;
+  Meta: Record<string, string>;
+  NodeClass: string;
+  NodePool: string;
+  ComputedClass: string;
+  Drain: boolean;
+  DrainStrategy: null;
+  SchedulingEligibility: SchedulingEligibility;
+  Status: NodeStatus;
+  StatusDescription: string;
+  StatusUpdatedAt: number;
+  Events: NodeEvent[] | null;
+  Drivers: Record<string, DriverInfo>;
+  HostVolumes: Record<string, { Path: string; ReadOnly: boolean }> | null;
+  HostNetworks: null;
+  LastDrain: null;
+  CreateIndex: number;
+  ModifyIndex: number;
+}
+
+/** `GET /v1/nodes` entry. */
+export interface NodeListStub {
+  Address: string;
+  ID: string;
+  Attributes: Record<string, string> | null;
+  Datacenter: string;
+  Name: string;
+  NodeClass: string;
+  NodePool: string;
+  Version: string;
+  Drain: boolean;
+  SchedulingEligibility: SchedulingEligibility;
+  Status: NodeStatus;
+  StatusDescription: string;
+  Drivers: Record<string, DriverInfo>;
+  HostVolumes: Node["HostVolumes"];
+  NodeResources: NodeResources | null;
+  ReservedResources: NodeReservedResources | null;
+  LastDrain: null;
+  CreateIndex: number;
+  ModifyIndex: number;
+}
+
+/** Builds a node's list stub; attributes and resources only when asked for. */
+export function nodeListStub(
+  node: Node,
+  options: { attributes?: boolean; resources?: boolean } = {},
+): NodeListStub {
+  const address = node.HTTPAddr.split(":")[0] ?? "";
+  return {
+    Address: address,
+    ID: node.ID,
+    Attributes: options.attributes
+      ? { "os.name": node.Attributes["os.name"] ?? "", ...node.Attributes }
+      : null,
+    Datacenter: node.Datacenter,
+    Name: node.Name,
+    NodeClass: node.NodeClass,
+    NodePool: node.NodePool,
+    Version: node.Attributes["nomad.version"] ?? "",
+    Drain: node.Drain,
+    SchedulingEligibility: node.SchedulingEligibility,
+    Status: node.Status,
+    StatusDescription: node.StatusDescription,
+    Drivers: node.Drivers,
+    HostVolumes: node.HostVolumes,
+    NodeResources: options.resources ? node.NodeResources : null,
+    ReservedResources: options.resources ? node.ReservedResources : null,
+    LastDrain: null,
+    CreateIndex: node.CreateIndex,
+    ModifyIndex: node.ModifyIndex,
+  };
+}
+
+/** Node encoded for the API: no SecretID, as Nomad's nodeExt does. */
+export function nodeForApi(node: Node): Omit<Node, "SecretID"> {
+  const { SecretID: _secret, ...rest } = node;
+  return rest;
+}
+
+/** True when a node can receive new allocations. */
+export function nodeSchedulable(
+  node: Pick<Node, "Status" | "SchedulingEligibility" | "Drain">,
+): boolean {
+  return node.Status === "ready" && node.SchedulingEligibility === "eligible" && !node.Drain;
+}

@@ -1,0 +1,55 @@
+/** Plans: what a scheduler wants changed, and what the plan applier committed. */
+
+import type { Allocation, AllocationMetric } from "./allocation.ts";
+import type { Job } from "./job.ts";
+
+/** Counts of what a plan does per task group (for `job plan` and monitoring). */
+export interface DesiredUpdates {
+  Ignore: number;
+  Place: number;
+  Migrate: number;
+  Stop: number;
+  InPlaceUpdate: number;
+  DestructiveUpdate: number;
+  Canary: number;
+  Preemptions: number;
+}
+
+/** Annotations a scheduler attaches to a plan. */
+export interface PlanAnnotations {
+  DesiredTGUpdates: Record<string, DesiredUpdates> | null;
+  PreemptedAllocs: null;
+}
+
+/** A scheduler's proposed change. Allocations are keyed by node ID. */
+export interface Plan {
+  EvalID: string;
+  Priority: number;
+  AllAtOnce: boolean;
+  Job: Job | null;
+  /** Allocations to stop or evict, by node. */
+  NodeUpdate: Record<string, Allocation[]>;
+  /** Allocations to create or update in place, by node. */
+  NodeAllocation: Record<string, Allocation[]>;
+  Annotations: PlanAnnotations | null;
+  SnapshotIndex: number;
+}
+
+/** What the plan applier committed. */
+export interface PlanResult {
+  NodeUpdate: Record<string, Allocation[]>;
+  NodeAllocation: Record<string, Allocation[]>;
+  /** Non-zero when only part of the plan was committed; the scheduler refreshes to this index. */
+  RefreshIndex: number;
+  /** Raft index at which the result was committed. */
+  AllocIndex: number;
+}
+
+/** True when the plan does nothing. */
+export function planIsNoOp(plan: Pick<Plan, "NodeUpdate" | "NodeAllocation">): boolean {
+  return Object.values(plan.NodeUpdate).every((a) => a.length === 0) &&
+    Object.values(plan.NodeAllocation).every((a) => a.length === 0);
+}
+
+/** Failed placements keyed by task group. */
+export type FailedTaskGroupAllocs = Record<string, AllocationMetric>;

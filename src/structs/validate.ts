@@ -1,0 +1,205 @@
+/** Job validation with Nomad's messages; every problem is reported, not only the first. */
+
+import { MAX_JOB_COUNT } from "../core/bounds.ts";
+import { formatMultiError } from "../core/errors.ts";
+import { type Job, JOB_TYPES, type Task, type TaskGroup } from "./job.ts";
+
+/** Options for {@linkcode validateJob}. */
+export interface ValidateJobOptions {
+  /** Driver names this cluster knows; tasks naming another driver are rejected. */
+  knownDrivers?: readonly string[];
+  /** Highest accepted priority (server `job_max_priority`). */
+  maxPriority?: number;
+}
+
+const CONSTRAINT_OPERANDS = [
+  "=",
+  "==",
+  "is",
+  "!=",
+  "not",
+  "<",
+  "<=",
+  ">",
+  ">=",
+  "regexp",
+  "version",
+  "semver",
+  "set_contains",
+  "set_contains_all",
+  "set_contains_any",
+  "is_set",
+  "is_not_set",
+  "distinct_hosts",
+  "distinct_property",
+];
+
+/**
+ * Returns every validation problem of a canonicalized job (empty when valid).
+ *
+ * @example
+ * ```ts
+ * import { canonicalizeJob } from "./canonicalize.ts";
+ * import { validateJob } from "./validate.ts";
+ * validateJob(canonicalizeJob({ ID: "a b" })); // ["Job ID contains a space", "Missing job task groups"]
+ * ```
+ */
+export function validateJob(job: Job, options: ValidateJobOptions = {}): string[] {
+  const errors: string[] = [];
+  const maxPriority = options.maxPriority ?? 100;
+  if (job.Region === "") errors.push("Missing job region");
+  if (job.ID === "") errors.push("Missing job ID");
+  else if (job.ID.includes(" ")) errors.push("Job ID contains a space");
+  else if (job.ID.includes("\0")) errors.push("Job ID contains a null character");
+  if (job.Name === "") errors.push("Missing job name");
+  if (job.Namespace === "") errors.push("Job must be in a namespace");
+  if (!(JOB_TYPES as readonly string[]).includes(job.Type)) {
+    errors.push(`Invalid job type: "${job.Type}"`);
+  }
+  if (job.Priority < 1 || job.Priority > maxPriority) {
+    errors.push(`Job priority must be between [1, ${maxPriority}]`);
+  }
+  if (job.Datacenters.length === 0) errors.push("Missing job datacenters");
+  for (const dc of job.Datacenters) {
+    if (dc === "") errors.push("Job datacenter must be non-empty string");
+  }
+  if (job.TaskGroups.length === 0) errors.push("Missing job task groups");
+  errors.push(...constraintErrors(job.Constraints));
+  const seen = new Map<string, number>();
+  job.TaskGroups.forEach((group, index) => {
+    if (group.Name === "") errors.push(`Job task group ${index + 1} missing name`);
+    else if (seen.has(group.Name)) {
+      errors.push(
+        `Job task group ${index + 1} redefines '${group.Name}' from group ${
+          seen.get(group.Name)! + 1
+        }`,
+      );
+    } else seen.set(group.Name, index);
+    const groupErrors = validateTaskGroup(group, job, options);
+    if (groupErrors.length > 0) {
+      errors.push(
+        `Task group ${group.Name} validation failed: ${formatMultiError(groupErrors).trimEnd()}`,
+      );
+    }
+  });
+  return errors;
+}
+
+function validateTaskGroup(group: TaskGroup, job: Job, options: ValidateJobOptions): string[] {
+  const errors: string[] = [];
+  if (group.Count < 0) {
+    errors.push(`Task group count can't be negative: current value is ${group.Count}`);
+  }
+  if (group.Count > MAX_JOB_COUNT) {
+    errors.push(`Task group count must be <= ${MAX_JOB_COUNT}: current value is ${group.Count}`);
+  }
+  if (group.Tasks.length === 0) errors.push("Missing tasks for task group");
+  errors.push(...constraintErrors(group.Constraints));
+  const rp = group.RestartPolicy;
+  if (rp.Mode !== "fail" && rp.Mode !== "delay") {
+    errors.push(`Unsupported restart mode: "${rp.Mode}"`);
+  }
+  if (rp.Attempts < 0) {
+    errors.push(`Restart attempts can't be negative: current value is ${rp.Attempts}`);
+  }
+  if (rp.Delay < 0) errors.push("Restart delay can't be negative");
+  if (group.EphemeralDisk.SizeMB < 10) {
+    errors.push(`Minimum DiskMB value is 10; got ${group.EphemeralDisk.SizeMB}`);
+  }
+  if ((job.Type === "system" || job.Type === "sysbatch") && group.Count > 1) {
+    errors.push(
+      `Job task group ${group.Name} has count ${group.Count}. Count cannot exceed 1 with system scheduler`,
+    );
+  }
+  errors.push(...networkErrors(group));
+  const names = new Set<string>();
+  group.Tasks.forEach((task, index) => {
+    if (task.Name === "") errors.push(`Task ${index + 1} missing name`);
+    else if (names.has(task.Name)) errors.push(`Task ${index + 1} redefines '${task.Name}'`);
+    names.add(task.Name);
+    const taskErrors = validateTask(task, options);
+    if (taskErrors.length > 0) {
+      errors.push(`Task ${task.Name} validation failed: ${formatMultiError(taskErrors).trimEnd()}`);
+    }
+  });
+  return errors;
+}
+
+function validateTask(task: Task, options: ValidateJobOptions): string[] {
+  const errors: string[] = [];
+  if (task.Driver === "") errors.push("Missing task driver");
+  else if (options.knownDrivers !== undefined && !options.knownDrivers.includes(task.Driver)) {
+    errors.push(
+      `driver: unknown driver "${task.Driver}" (known drivers: ${options.knownDrivers.join(", ")})`,
+    );
+  }
+  if (task.KillTimeout < 0) errors.push("KillTimeout must be a positive value");
+  if (task.ShutdownDelay < 0) errors.push("ShutdownDelay must be a positive value");
+  const r = task.Resources;
+  if (r.CPU < 1 && r.Cores === 0) errors.push(`Minimum CPU value is 1; got ${r.CPU}`);
+  if (r.MemoryMB < 10) errors.push(`Minimum MemoryMB value is 10; got ${r.MemoryMB}`);
+  if (r.MemoryMaxMB !== 0 && r.MemoryMaxMB < r.MemoryMB) {
+    errors.push(
+      `MemoryMaxMB value (${r.MemoryMaxMB}) should be larger than MemoryMB value (${r.MemoryMB})`,
+    );
+  }
+  if (task.LogConfig.MaxFiles < 1) {
+    errors.push(`minimum number of files is 1; got ${task.LogConfig.MaxFiles}`);
+  }
+  if (task.LogConfig.MaxFileSizeMB < 1) {
+    errors.push(`minimum file size is 1MB; got ${task.LogConfig.MaxFileSizeMB}`);
+  }
+  errors.push(...constraintErrors(task.Constraints));
+  return errors;
+}
+
+function constraintErrors(constraints: Job["Constraints"]): string[] {
+  const errors: string[] = [];
+  for (const c of constraints ?? []) {
+    if (!CONSTRAINT_OPERANDS.includes(c.Operand)) {
+      errors.push(`Unknown constraint type "${c.Operand}"`);
+      continue;
+    }
+    if (c.Operand === "regexp") {
+      try {
+        new RegExp(c.RTarget);
+      } catch (err) {
+        errors.push(`Regular expression failed to compile: ${(err as Error).message}`);
+      }
+    }
+    const needsLeft = !["distinct_hosts"].includes(c.Operand);
+    if (needsLeft && c.LTarget === "") {
+      errors.push(`No LTarget provided but is required by constraint`);
+    }
+  }
+  return errors;
+}
+
+function networkErrors(group: TaskGroup): string[] {
+  const errors: string[] = [];
+  const labels = new Set<string>();
+  const statics = new Set<number>();
+  for (const net of group.Networks ?? []) {
+    for (const port of [...(net.ReservedPorts ?? []), ...(net.DynamicPorts ?? [])]) {
+      if (port.Label === "") errors.push("Port label cannot be empty");
+      if (labels.has(port.Label)) errors.push(`Found a port label collision: ${port.Label}`);
+      labels.add(port.Label);
+      if (port.Value < 0 || port.Value > 65535) {
+        errors.push(`Port ${port.Label} (${port.Value}) cannot be outside 0-65535`);
+      }
+      if (port.To < -1 || port.To > 65535) {
+        errors.push(`Port ${port.Label} mapped to ${port.To} must be within -1-65535`);
+      }
+    }
+    for (const port of net.ReservedPorts ?? []) {
+      if (statics.has(port.Value)) {
+        errors.push(`Static port ${port.Value} already reserved by another port`);
+      }
+      statics.add(port.Value);
+    }
+  }
+  if ((group.Networks ?? []).length > 1) {
+    errors.push("Only one network resource may be defined per task group");
+  }
+  return errors;
+}
