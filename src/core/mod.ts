@@ -6,3 +6,4 @@ export * from "./rng.ts";
 export * from "./clock.ts";
 export * from "./logger.ts";
 export * from "./bounds.ts";
+export * from "./base64.ts";

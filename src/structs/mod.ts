@@ -8,3 +8,4 @@ export * from "./canonicalize.ts";
 export * from "./validate.ts";
 export * from "./decode.ts";
 export * from "./copy.ts";
+export * from "./requests.ts";

@@ -1,0 +1,373 @@
+/**
+ * The client: fingerprints the node, registers and heartbeats, watches its
+ * allocations, runs them, and reports their status back in batches.
+ */
+
+import type { TaskDriver } from "../../drivers/driver.ts";
+import { MAX_ALLOC_UPDATE_BATCH } from "../core/bounds.ts";
+import type { Logger } from "../core/logger.ts";
+import type { Rng } from "../core/rng.ts";
+import type { ClientAllocUpdate } from "../fsm/mod.ts";
+import { type Allocation, allocTerminal, type DriverInfo, type Node } from "../structs/mod.ts";
+import { ClientStateDb } from "../storage/mod.ts";
+import { AllocRunner } from "./alloc_runner.ts";
+import { fingerprintHost } from "./fingerprint.ts";
+import type { ServerApi } from "./server_api.ts";
+
+/** Delay that coalesces allocation updates into one server write. */
+export const ALLOC_UPDATE_BATCH_MS = 5;
+/** Wait between retries when the servers cannot be reached. */
+export const SERVER_RETRY_MS = 1_000;
+
+/** Client settings chosen by the agent. */
+export interface ClientConfig {
+  nodeName: string;
+  datacenter: string;
+  region: string;
+  nodeClass: string;
+  nodePool: string;
+  meta: Record<string, string>;
+  /** State directory (client state DB); ":memory:" databases are not used even in -dev. */
+  stateDir: string;
+  /** Parent directory of allocation directories. */
+  allocDir: string;
+  /** Address advertised for the HTTP API ("ip:port"). */
+  httpAddress: string;
+  /** IP that tasks' ports bind to. */
+  networkIP: string;
+  reserved: { cpu: number; memoryMB: number; diskMB: number; reservedPorts: string };
+  minDynamicPort: number;
+  maxDynamicPort: number;
+  cpuTotalCompute?: number;
+  memoryTotalMB?: number;
+  /** In -dev, allocations are destroyed when the agent shuts down. */
+  devMode: boolean;
+}
+
+/** A Nomad client. */
+export class Client {
+  readonly #config: ClientConfig;
+  readonly #server: ServerApi;
+  readonly #drivers: ReadonlyMap<string, TaskDriver>;
+  readonly #logger: Logger;
+  readonly #rng: Rng;
+  readonly #nowNs: () => number;
+  readonly #stateDb: ClientStateDb;
+  readonly #runners = new Map<string, AllocRunner>();
+  readonly #abort = new AbortController();
+  readonly #pending = new Map<string, ClientAllocUpdate>();
+  #flushTimer: ReturnType<typeof setTimeout> | null = null;
+  #node: Node | null = null;
+  #heartbeatTimer: ReturnType<typeof setTimeout> | null = null;
+  #loops: Promise<void>[] = [];
+  #lastHeartbeatNs = 0;
+
+  private constructor(
+    options: {
+      config: ClientConfig;
+      server: ServerApi;
+      drivers: TaskDriver[];
+      logger: Logger;
+      rng: Rng;
+      nowNs: () => number;
+    },
+  ) {
+    this.#config = options.config;
+    this.#server = options.server;
+    this.#drivers = new Map(options.drivers.map((d) => [d.name, d]));
+    this.#logger = options.logger;
+    this.#rng = options.rng;
+    this.#nowNs = options.nowNs;
+    this.#stateDb = new ClientStateDb(`${options.config.stateDir}/state.db`);
+  }
+
+  /** Fingerprints, restores saved allocations, registers and starts watching. */
+  static async start(
+    options: {
+      config: ClientConfig;
+      server: ServerApi;
+      drivers: TaskDriver[];
+      logger: Logger;
+      rng: Rng;
+      nowNs: () => number;
+    },
+  ): Promise<Client> {
+    await Deno.mkdir(options.config.stateDir, { recursive: true });
+    await Deno.mkdir(options.config.allocDir, { recursive: true });
+    const client = new Client(options);
+    client.#node = await client.#buildNode();
+    client.#restoreAllocs();
+    await client.#register();
+    client.#loops.push(client.#watchAllocs());
+    return client;
+  }
+
+  /** This client's node as last registered. */
+  get node(): Node {
+    return this.#node!;
+  }
+
+  /** Runner of an allocation this client holds. */
+  allocRunner(allocID: string): AllocRunner | undefined {
+    return this.#runners.get(allocID);
+  }
+
+  /** Stats for `/v1/agent/self`. */
+  stats(): Record<string, string> {
+    return {
+      node_id: this.#node?.ID ?? "",
+      known_servers: "1",
+      num_allocations: String(this.#runners.size),
+      last_heartbeat: `${Math.round((this.#nowNs() - this.#lastHeartbeatNs) / 1e6)}ms`,
+    };
+  }
+
+  async #nodeIdentity(): Promise<{ id: string; secret: string }> {
+    let id = this.#stateDb.getMeta("node_id");
+    let secret = this.#stateDb.getMeta("secret_id");
+    if (id === undefined || secret === undefined) {
+      id = crypto.randomUUID();
+      secret = crypto.randomUUID();
+      this.#stateDb.setMeta("node_id", id);
+      this.#stateDb.setMeta("secret_id", secret);
+    }
+    return await Promise.resolve({ id, secret });
+  }
+
+  async #fingerprintDrivers(): Promise<
+    { drivers: Record<string, DriverInfo>; attributes: Record<string, string> }
+  > {
+    const drivers: Record<string, DriverInfo> = {};
+    const attributes: Record<string, string> = {};
+    const now = new Date().toISOString();
+    for (const driver of this.#drivers.values()) {
+      const fp = await driver.fingerprint().catch((err) => ({
+        attributes: {},
+        detected: false,
+        healthy: false,
+        healthDescription: String(err),
+      }));
+      drivers[driver.name] = {
+        Attributes: fp.attributes,
+        Detected: fp.detected,
+        Healthy: fp.healthy,
+        HealthDescription: fp.healthDescription,
+        UpdateTime: now,
+      };
+      if (fp.detected) Object.assign(attributes, fp.attributes);
+    }
+    return { drivers, attributes };
+  }
+
+  async #buildNode(): Promise<Node> {
+    const c = this.#config;
+    const host = await fingerprintHost({
+      dataDir: c.stateDir,
+      ipAddress: c.networkIP,
+      ...(c.cpuTotalCompute !== undefined ? { cpuTotalCompute: c.cpuTotalCompute } : {}),
+      ...(c.memoryTotalMB !== undefined ? { memoryTotalMB: c.memoryTotalMB } : {}),
+    });
+    const { drivers, attributes } = await this.#fingerprintDrivers();
+    const identity = await this.#nodeIdentity();
+    return {
+      ID: identity.id,
+      SecretID: identity.secret,
+      Datacenter: c.datacenter,
+      Name: c.nodeName,
+      HTTPAddr: c.httpAddress,
+      TLSEnabled: false,
+      Attributes: { ...host.attributes, ...attributes, "nomad.region": c.region },
+      NodeResources: {
+        Cpu: {
+          CpuShares: host.cpuTotalCompute,
+          TotalCpuCores: host.cpuCores,
+          ReservableCpuCores: null,
+        },
+        Memory: { MemoryMB: host.memoryMB },
+        Disk: { DiskMB: host.diskMB },
+        Networks: [{
+          Mode: "host",
+          Device: "",
+          CIDR: `${c.networkIP}/32`,
+          IP: c.networkIP,
+          Hostname: "",
+          MBits: 1000,
+          DNS: null,
+          ReservedPorts: null,
+          DynamicPorts: null,
+        }],
+        Devices: null,
+        MinDynamicPort: c.minDynamicPort,
+        MaxDynamicPort: c.maxDynamicPort,
+      },
+      ReservedResources: {
+        Cpu: { CpuShares: c.reserved.cpu },
+        Memory: { MemoryMB: c.reserved.memoryMB },
+        Disk: { DiskMB: c.reserved.diskMB },
+        Networks: { ReservedHostPorts: c.reserved.reservedPorts },
+      },
+      Links: null,
+      Meta: c.meta,
+      NodeClass: c.nodeClass,
+      NodePool: c.nodePool,
+      ComputedClass: "",
+      Drain: false,
+      DrainStrategy: null,
+      SchedulingEligibility: "eligible",
+      Status: "ready",
+      StatusDescription: "",
+      StatusUpdatedAt: 0,
+      Events: null,
+      Drivers: drivers,
+      HostVolumes: null,
+      HostNetworks: null,
+      LastDrain: null,
+      CreateIndex: 0,
+      ModifyIndex: 0,
+    };
+  }
+
+  async #register(): Promise<void> {
+    for (;;) {
+      try {
+        const response = await this.#server.registerNode(this.#node!);
+        this.#lastHeartbeatNs = this.#nowNs();
+        this.#logger.info("node registration complete", { node_id: this.#node!.ID });
+        this.#scheduleHeartbeat(response.HeartbeatTTL);
+        return;
+      } catch (err) {
+        this.#logger.error("error registering node", { error: String(err) });
+        if (this.#abort.signal.aborted) return;
+        await new Promise((r) => setTimeout(r, SERVER_RETRY_MS));
+      }
+    }
+  }
+
+  #scheduleHeartbeat(ttlNs: number): void {
+    if (this.#abort.signal.aborted) return;
+    // Heartbeat at half the TTL so one lost heartbeat never marks the node down.
+    this.#heartbeatTimer = setTimeout(() => void this.#heartbeat(), Math.max(100, ttlNs / 1e6 / 2));
+  }
+
+  async #heartbeat(): Promise<void> {
+    try {
+      const response = await this.#server.heartbeat(this.#node!.ID, this.#node!.SecretID);
+      this.#lastHeartbeatNs = this.#nowNs();
+      this.#scheduleHeartbeat(response.HeartbeatTTL);
+    } catch (err) {
+      this.#logger.warn("error heartbeating", { error: String(err) });
+      if (String(err).includes("node not found")) await this.#register();
+      else this.#scheduleHeartbeat(SERVER_RETRY_MS * 2e6);
+    }
+  }
+
+  #newRunner(alloc: Allocation): AllocRunner {
+    const runner = new AllocRunner({
+      alloc,
+      node: this.#node!,
+      drivers: this.#drivers,
+      allocRoot: this.#config.allocDir,
+      stateDb: this.#stateDb,
+      nowNs: this.#nowNs,
+      rng: this.#rng,
+      logger: this.#logger.named("alloc_runner").named(alloc.ID.slice(0, 8)),
+      hostEnv: () => Deno.env.toObject(),
+      onUpdate: (update) => this.#queueUpdate(update),
+    });
+    this.#runners.set(alloc.ID, runner);
+    return runner;
+  }
+
+  #restoreAllocs(): void {
+    for (const saved of this.#stateDb.allocs() as Allocation[]) {
+      const runner = this.#newRunner(saved);
+      runner.restore();
+      void runner.run();
+    }
+    if (this.#runners.size > 0) {
+      this.#logger.info("restored allocations", { count: this.#runners.size });
+    }
+  }
+
+  async #watchAllocs(): Promise<void> {
+    let index = 0;
+    const signal = this.#abort.signal;
+    while (!signal.aborted) {
+      try {
+        const result = await this.#server.getClientAllocs(this.#node!.ID, {
+          minIndex: index,
+          signal,
+        });
+        if (signal.aborted) return;
+        index = result.index;
+        await this.#syncAllocs(result.allocs);
+      } catch (err) {
+        if (signal.aborted) return;
+        this.#logger.error("error querying node allocations", { error: String(err) });
+        await new Promise((r) => setTimeout(r, SERVER_RETRY_MS));
+      }
+    }
+  }
+
+  async #syncAllocs(allocs: readonly Allocation[]): Promise<void> {
+    const seen = new Set<string>();
+    for (const alloc of allocs) {
+      seen.add(alloc.ID);
+      const runner = this.#runners.get(alloc.ID);
+      if (runner === undefined) {
+        if (allocTerminal(alloc)) continue;
+        void this.#newRunner(alloc).run();
+      } else if (
+        alloc.AllocModifyIndex > runner.alloc.AllocModifyIndex ||
+        alloc.DesiredStatus !== runner.alloc.DesiredStatus
+      ) {
+        void runner.update(alloc);
+      }
+    }
+    for (const [id, runner] of this.#runners) {
+      if (seen.has(id)) continue;
+      this.#runners.delete(id);
+      await runner.destroy({ removeDir: true });
+    }
+  }
+
+  #queueUpdate(update: ClientAllocUpdate): void {
+    this.#pending.set(update.ID, update);
+    this.#flushTimer ??= setTimeout(() => void this.#flush(), ALLOC_UPDATE_BATCH_MS);
+  }
+
+  async #flush(): Promise<void> {
+    this.#flushTimer = null;
+    const batch = [...this.#pending.values()].slice(0, MAX_ALLOC_UPDATE_BATCH);
+    for (const update of batch) this.#pending.delete(update.ID);
+    try {
+      await this.#server.updateAllocs(batch);
+    } catch (err) {
+      this.#logger.warn("error updating allocations", { error: String(err) });
+      for (const update of batch) {
+        if (!this.#pending.has(update.ID)) this.#pending.set(update.ID, update);
+      }
+      this.#flushTimer = setTimeout(() => void this.#flush(), SERVER_RETRY_MS);
+      return;
+    }
+    if (this.#pending.size > 0) {
+      this.#flushTimer ??= setTimeout(() => void this.#flush(), ALLOC_UPDATE_BATCH_MS);
+    }
+  }
+
+  /** Stops the client. In -dev every allocation is destroyed; otherwise tasks keep running. */
+  async shutdown(): Promise<void> {
+    this.#abort.abort();
+    if (this.#heartbeatTimer !== null) clearTimeout(this.#heartbeatTimer);
+    if (this.#config.devMode) {
+      await Promise.all([...this.#runners.values()].map((r) => r.destroy({ removeDir: true })));
+      await this.#flush().catch(() => {});
+    }
+    if (this.#flushTimer !== null) clearTimeout(this.#flushTimer);
+    await Promise.all(this.#loops);
+    for (const driver of this.#drivers.values()) {
+      await driver.shutdown({ destroyTasks: this.#config.devMode });
+    }
+    this.#stateDb.close();
+  }
+}

@@ -1,0 +1,90 @@
+/** Host fingerprinting: cpu, memory, disk, kernel, os, arch, hostname, network. */
+
+import { statfsSync } from "node:fs";
+
+/** Version string reported as `nomad.version`. */
+export const NOMAD_VERSION = "0.1.0";
+
+/** What the host offers. */
+export interface HostFingerprint {
+  attributes: Record<string, string>;
+  cpuTotalCompute: number;
+  cpuCores: number;
+  memoryMB: number;
+  diskMB: number;
+}
+
+async function readText(path: string): Promise<string> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch {
+    return "";
+  }
+}
+
+function cpuInfo(text: string): { mhz: number; model: string } {
+  const mhz = /^cpu MHz\s*:\s*([\d.]+)/m.exec(text)?.[1];
+  const model = /^model name\s*:\s*(.+)$/m.exec(text)?.[1];
+  return {
+    mhz: mhz === undefined ? 1000 : Math.round(Number(mhz)),
+    model: model?.trim() ?? "unknown",
+  };
+}
+
+function osRelease(text: string): { name: string; version: string } {
+  const get = (key: string) => new RegExp(`^${key}="?([^"\\n]*)"?`, "m").exec(text)?.[1] ?? "";
+  return { name: get("ID") || "linux", version: get("VERSION_ID") };
+}
+
+/**
+ * Fingerprints this machine. `overrides` are client config values that replace
+ * measurements (cpu_total_compute, memory_total_mb).
+ */
+export async function fingerprintHost(
+  options: { dataDir: string; ipAddress: string; cpuTotalCompute?: number; memoryTotalMB?: number },
+): Promise<HostFingerprint> {
+  const cores = navigator.hardwareConcurrency;
+  const cpu = cpuInfo(await readText("/proc/cpuinfo"));
+  const os = osRelease(await readText("/etc/os-release"));
+  const totalCompute = options.cpuTotalCompute ?? cores * cpu.mhz;
+  const memoryBytes = Deno.systemMemoryInfo().total;
+  const memoryMB = options.memoryTotalMB ?? Math.floor(memoryBytes / 1024 / 1024);
+  const fs = statfsSync(options.dataDir);
+  const diskFree = fs.bavail * fs.bsize;
+  const arch = Deno.build.arch === "x86_64"
+    ? "amd64"
+    : Deno.build.arch === "aarch64"
+    ? "arm64"
+    : Deno.build.arch;
+  const attributes: Record<string, string> = {
+    "cpu.arch": arch,
+    "cpu.numcores": String(cores),
+    "cpu.frequency": String(cpu.mhz),
+    "cpu.modelname": cpu.model,
+    "cpu.totalcompute": String(totalCompute),
+    "cpu.usablecompute": String(totalCompute),
+    "cpu.reservablecores": String(cores),
+    "memory.totalbytes": String(
+      options.memoryTotalMB === undefined ? memoryBytes : memoryMB * 1024 * 1024,
+    ),
+    "kernel.name": Deno.build.os,
+    "kernel.arch": Deno.build.arch,
+    "kernel.version": Deno.osRelease().split("-")[0] ?? "",
+    "os.name": os.name,
+    "os.version": os.version,
+    "unique.hostname": Deno.hostname(),
+    "unique.network.ip-address": options.ipAddress,
+    "unique.storage.volume": "/",
+    "unique.storage.bytestotal": String(fs.blocks * fs.bsize),
+    "unique.storage.bytesfree": String(diskFree),
+    "nomad.version": NOMAD_VERSION,
+    "nomad.revision": "deno-ts",
+  };
+  return {
+    attributes,
+    cpuTotalCompute: totalCompute,
+    cpuCores: cores,
+    memoryMB,
+    diskMB: Math.floor(diskFree / 1024 / 1024),
+  };
+}

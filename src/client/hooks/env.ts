@@ -1,0 +1,22 @@
+/** Builds the task environment (NOMAD_* and the task's `env` block) before each start. */
+
+import { buildTaskEnv } from "../task_env.ts";
+import type { TaskHook, TaskHookContext } from "./mod.ts";
+
+/** Fills `ctx.env`; `hostEnv` is passed through for drivers without isolation. */
+export function envHook(hostEnv: () => Record<string, string>): TaskHook {
+  return {
+    name: "env",
+    prestart(ctx: TaskHookContext): Promise<void> {
+      ctx.env = buildTaskEnv({
+        alloc: ctx.alloc,
+        task: ctx.task,
+        node: ctx.node,
+        allocDir: ctx.allocDir,
+        taskDir: ctx.taskDir,
+        hostEnv: hostEnv(),
+      });
+      return Promise.resolve();
+    },
+  };
+}

@@ -1,0 +1,22 @@
+/**
+ * What a client needs from the servers (Nomad's Node.* RPCs). In one agent
+ * process the server implements it directly; the RPC issue puts a transport behind it.
+ */
+
+import type { ClientAllocUpdate } from "../fsm/mod.ts";
+import type { Allocation, Node } from "../structs/mod.ts";
+
+/** Server RPCs used by a client. */
+export interface ServerApi {
+  /** Node.Register: returns the heartbeat TTL in nanoseconds. */
+  registerNode(node: Node): Promise<{ HeartbeatTTL: number }>;
+  /** Node.UpdateStatus heartbeat: returns the next TTL in nanoseconds. */
+  heartbeat(nodeID: string, secretID: string): Promise<{ HeartbeatTTL: number }>;
+  /** Node.GetClientAllocs: blocks until allocations change after `minIndex`. */
+  getClientAllocs(
+    nodeID: string,
+    options: { minIndex: number; signal: AbortSignal },
+  ): Promise<{ allocs: readonly Allocation[]; index: number }>;
+  /** Node.UpdateAlloc: client-side status of allocations. */
+  updateAllocs(updates: readonly ClientAllocUpdate[]): Promise<unknown>;
+}

@@ -1,0 +1,274 @@
+/**
+ * The deterministic state machine: `apply(index, entry)` changes the state store.
+ * Everything non-deterministic (IDs, times) is already inside the entry.
+ */
+
+import { unreachable } from "../core/assert.ts";
+import { type Allocation, deepFreeze, type Evaluation, type Job } from "../structs/mod.ts";
+import { JOB_TRACKED_VERSIONS, nsKey, type StateStore, type Txn } from "../state/mod.ts";
+import type {
+  AllocClientUpdateEntry,
+  ApplyPlanResultsEntry,
+  JobDeregisterEntry,
+  JobRegisterEntry,
+  LogEntry,
+  NodeRegisterEntry,
+  NodeUpdateStatusEntry,
+} from "./messages.ts";
+
+/** What applying an entry returns to the writer that proposed it. */
+export interface ApplyResult {
+  /** Raft index of the entry. */
+  index: number;
+  /** JobModifyIndex after a job write. */
+  jobModifyIndex?: number;
+  /** Evaluations created or updated by this entry (the server enqueues pending ones). */
+  evals: Evaluation[];
+  /** True when allocations became terminal or nodes changed: blocked evals may now fit. */
+  capacityChanged: boolean;
+}
+
+/** Fields that the server sets; they do not count as a change of the job's spec. */
+const SERVER_JOB_FIELDS = new Set([
+  "Status",
+  "StatusDescription",
+  "Version",
+  "SubmitTime",
+  "CreateIndex",
+  "ModifyIndex",
+  "JobModifyIndex",
+  "Stable",
+]);
+
+/** True when two jobs differ in anything a user specified. */
+export function jobSpecChanged(a: Job, b: Job): boolean {
+  const strip = (job: Job) =>
+    JSON.stringify(job, (key, value) => (SERVER_JOB_FIELDS.has(key) ? undefined : value));
+  return strip(a) !== strip(b);
+}
+
+/** Applies log entries to a state store. */
+export class Fsm {
+  readonly #state: StateStore;
+
+  /** Wraps the store the FSM writes. */
+  constructor(state: StateStore) {
+    this.#state = state;
+  }
+
+  /** Applies one committed entry at `index`. */
+  apply(index: number, entry: LogEntry): ApplyResult {
+    return this.#state.transact(index, (txn) => {
+      switch (entry.Type) {
+        case "JobRegister":
+          return applyJobRegister(txn, entry);
+        case "JobDeregister":
+          return applyJobDeregister(txn, entry);
+        case "EvalUpdate":
+          return { index, evals: upsertEvals(txn, entry.Evals), capacityChanged: false };
+        case "NodeRegister":
+          return applyNodeRegister(txn, entry);
+        case "NodeUpdateStatus":
+          return applyNodeUpdateStatus(txn, entry);
+        case "ApplyPlanResults":
+          return applyPlanResults(txn, entry);
+        case "AllocClientUpdate":
+          return applyAllocClientUpdate(txn, entry);
+        default:
+          return unreachable(entry, "unknown log entry type");
+      }
+    });
+  }
+}
+
+function upsertEvals(txn: Txn, evals: readonly Evaluation[]): Evaluation[] {
+  const table = txn.write("evals");
+  return evals.map((evaluation) => {
+    const existing = table.get(evaluation.ID);
+    const stored = deepFreeze({
+      ...evaluation,
+      CreateIndex: existing?.CreateIndex ?? txn.index,
+      ModifyIndex: txn.index,
+    });
+    table.set(stored.ID, stored);
+    txn.touchJob(stored.Namespace, stored.JobID);
+    if (stored.QueuedAllocations !== null && stored.Status === "complete") {
+      txn.setQueued(stored.Namespace, stored.JobID, stored.QueuedAllocations);
+    }
+    return stored;
+  });
+}
+
+function storeJobVersion(txn: Txn, job: Job): void {
+  const key = nsKey(job.Namespace, job.ID);
+  txn.write("jobs").set(key, job);
+  const versions = txn.read("jobVersions").get(key) ?? [];
+  txn.write("jobVersions").set(key, [job, ...versions].slice(0, JOB_TRACKED_VERSIONS));
+  txn.touchJob(job.Namespace, job.ID);
+}
+
+function applyJobRegister(txn: Txn, entry: JobRegisterEntry): ApplyResult {
+  const key = nsKey(entry.Job.Namespace, entry.Job.ID);
+  const existing = txn.read("jobs").get(key);
+  let job: Job;
+  if (existing !== undefined && !jobSpecChanged(existing, entry.Job)) {
+    job = existing;
+  } else {
+    job = deepFreeze({
+      ...entry.Job,
+      Status: existing?.Status ?? "pending",
+      Version: existing === undefined ? 0 : existing.Version + 1,
+      SubmitTime: entry.SubmitTime,
+      CreateIndex: existing?.CreateIndex ?? txn.index,
+      ModifyIndex: txn.index,
+      JobModifyIndex: txn.index,
+    });
+    storeJobVersion(txn, job);
+  }
+  const evals = entry.Eval === null
+    ? []
+    : upsertEvals(txn, [{ ...entry.Eval, JobModifyIndex: job.JobModifyIndex }]);
+  return { index: txn.index, jobModifyIndex: job.JobModifyIndex, evals, capacityChanged: false };
+}
+
+function applyJobDeregister(txn: Txn, entry: JobDeregisterEntry): ApplyResult {
+  const key = nsKey(entry.Namespace, entry.JobID);
+  const existing = txn.read("jobs").get(key);
+  let jobModifyIndex = existing?.JobModifyIndex ?? 0;
+  if (existing !== undefined && entry.Purge) {
+    txn.write("jobs").delete(key);
+    txn.write("jobVersions").delete(key);
+    txn.write("jobSummaries").delete(key);
+    jobModifyIndex = txn.index;
+  } else if (existing !== undefined && !existing.Stop) {
+    const stopped = deepFreeze({
+      ...existing,
+      Stop: true,
+      Version: existing.Version + 1,
+      SubmitTime: entry.SubmitTime,
+      ModifyIndex: txn.index,
+      JobModifyIndex: txn.index,
+    });
+    storeJobVersion(txn, stopped);
+    jobModifyIndex = txn.index;
+  }
+  const evals = entry.Eval === null
+    ? []
+    : upsertEvals(txn, [{ ...entry.Eval, JobModifyIndex: jobModifyIndex }]);
+  return { index: txn.index, jobModifyIndex, evals, capacityChanged: false };
+}
+
+function applyNodeRegister(txn: Txn, entry: NodeRegisterEntry): ApplyResult {
+  const nodes = txn.write("nodes");
+  const existing = nodes.get(entry.Node.ID);
+  const events = existing?.Events ?? [{
+    Message: "Node registered",
+    Subsystem: "Cluster",
+    Details: null,
+    Timestamp: new Date(entry.UpdatedAt / 1e6).toISOString(),
+    CreateIndex: txn.index,
+  }];
+  nodes.set(
+    entry.Node.ID,
+    deepFreeze({
+      ...entry.Node,
+      SchedulingEligibility: existing?.SchedulingEligibility ?? entry.Node.SchedulingEligibility,
+      Events: events,
+      StatusUpdatedAt: Math.floor(entry.UpdatedAt / 1e9),
+      CreateIndex: existing?.CreateIndex ?? txn.index,
+      ModifyIndex: txn.index,
+    }),
+  );
+  return { index: txn.index, evals: upsertEvals(txn, entry.Evals), capacityChanged: true };
+}
+
+function applyNodeUpdateStatus(txn: Txn, entry: NodeUpdateStatusEntry): ApplyResult {
+  const nodes = txn.write("nodes");
+  const node = nodes.get(entry.NodeID);
+  if (node !== undefined) {
+    const events = entry.Event === null
+      ? node.Events
+      : [...(node.Events ?? []), { ...entry.Event, CreateIndex: txn.index }].slice(-10);
+    nodes.set(
+      node.ID,
+      deepFreeze({
+        ...node,
+        Status: entry.Status,
+        StatusUpdatedAt: Math.floor(entry.UpdatedAt / 1e9),
+        Events: events,
+        ModifyIndex: txn.index,
+      }),
+    );
+  }
+  return { index: txn.index, evals: upsertEvals(txn, entry.Evals), capacityChanged: true };
+}
+
+/** Keeps what the client owns, takes what the scheduler decided. */
+function mergeServerAlloc(
+  existing: Allocation | undefined,
+  incoming: Allocation,
+  job: Job | null,
+  index: number,
+) {
+  if (existing === undefined) {
+    return {
+      ...incoming,
+      Job: incoming.Job ?? job,
+      CreateIndex: index,
+      ModifyIndex: index,
+      AllocModifyIndex: index,
+    };
+  }
+  const serverSetsClientStatus = incoming.ClientStatus === "lost" ||
+    incoming.ClientStatus === "unknown";
+  return {
+    ...incoming,
+    Job: incoming.Job ?? job ?? existing.Job,
+    ClientStatus: serverSetsClientStatus ? incoming.ClientStatus : existing.ClientStatus,
+    ClientDescription: serverSetsClientStatus
+      ? incoming.ClientDescription
+      : existing.ClientDescription,
+    TaskStates: existing.TaskStates,
+    CreateIndex: existing.CreateIndex,
+    CreateTime: existing.CreateTime,
+    ModifyIndex: index,
+    AllocModifyIndex: index,
+  };
+}
+
+function applyPlanResults(txn: Txn, entry: ApplyPlanResultsEntry): ApplyResult {
+  const allocs = txn.write("allocs");
+  for (const incoming of [...entry.AllocsStopped, ...entry.AllocsUpdated]) {
+    const existing = allocs.get(incoming.ID);
+    const jobForNew = existing === undefined ? entry.Job : null;
+    allocs.set(incoming.ID, deepFreeze(mergeServerAlloc(existing, incoming, jobForNew, txn.index)));
+    txn.touchJob(incoming.Namespace, incoming.JobID);
+  }
+  return { index: txn.index, evals: [], capacityChanged: entry.AllocsStopped.length > 0 };
+}
+
+function applyAllocClientUpdate(txn: Txn, entry: AllocClientUpdateEntry): ApplyResult {
+  const allocs = txn.write("allocs");
+  let capacityChanged = false;
+  for (const update of entry.Allocs) {
+    const existing = allocs.get(update.ID);
+    if (existing === undefined) continue;
+    const terminal = ["complete", "failed", "lost"].includes(update.ClientStatus);
+    if (terminal && !["complete", "failed", "lost"].includes(existing.ClientStatus)) {
+      capacityChanged = true;
+    }
+    allocs.set(
+      update.ID,
+      deepFreeze({
+        ...existing,
+        ClientStatus: update.ClientStatus,
+        ClientDescription: update.ClientDescription,
+        TaskStates: update.TaskStates,
+        ModifyTime: update.ModifyTime,
+        ModifyIndex: txn.index,
+      }),
+    );
+    txn.touchJob(existing.Namespace, existing.JobID);
+  }
+  return { index: txn.index, evals: upsertEvals(txn, entry.Evals), capacityChanged };
+}

@@ -1,0 +1,3 @@
+/** The deterministic FSM that applies raft log entries to the state store. */
+export * from "./fsm.ts";
+export * from "./messages.ts";

@@ -1,0 +1,192 @@
+/** Job routes: `/v1/jobs`, `/v1/jobs/parse`, `/v1/job/:id[/...]`. */
+
+import type { Context, Hono } from "hono";
+import { CodedError } from "../../core/errors.ts";
+import { parseJob } from "../../jobspec/mod.ts";
+import type { StateSnapshot } from "../../state/mod.ts";
+import {
+  allocationListStub,
+  canonicalizeJob,
+  field,
+  isObject,
+  type Job,
+  jobListStub,
+} from "../../structs/mod.ts";
+import type { HttpBackend } from "../backend.ts";
+import { notFound } from "../errors.ts";
+import { blockingQuery, flag, json, namespaceParam, readJsonBody } from "../query.ts";
+
+function requireState(backend: HttpBackend) {
+  if (backend.state === null) throw new CodedError(501, "not a server");
+  return backend.state;
+}
+
+function jobIndex(snapshot: StateSnapshot, job: Job | undefined): number {
+  return job?.ModifyIndex ?? snapshot.tableIndex("jobs");
+}
+
+/** Extracts the job from a register body, applying `?namespace=` / `?region=` like Nomad. */
+function registerBody(
+  body: unknown,
+  options: { namespace: string | undefined; region: string | undefined },
+) {
+  if (!isObject(body)) throw new CodedError(400, "Request body must be a JSON object");
+  const job = field(body, "Job");
+  if (!isObject(job)) throw new CodedError(400, "Job must be specified");
+  if (options.namespace !== undefined && !field(job, "Namespace")) {
+    job.Namespace = options.namespace;
+  }
+  if (options.region !== undefined && !field(job, "Region")) job.Region = options.region;
+  return {
+    Job: job,
+    EnforceIndex: field(body, "EnforceIndex") === true,
+    JobModifyIndex: Number(field(body, "JobModifyIndex") ?? 0),
+    EvalPriority: Number(field(body, "EvalPriority") ?? 0),
+  };
+}
+
+/** Registers the job routes. */
+export function jobRoutes(app: Hono, backend: HttpBackend): void {
+  app.get("/v1/jobs", async (c) => {
+    const state = requireState(backend);
+    const namespace = namespaceParam(c);
+    const prefix = c.req.query("prefix") ?? "";
+    const stubs = await blockingQuery(c, {
+      state,
+      tables: ["jobs", "job_summary"],
+      query: (s) => ({
+        value: s.jobs(namespace).filter((j) => j.ID.startsWith(prefix))
+          .map((j) => jobListStub(j, s.jobSummary(j.Namespace, j.ID) ?? null)),
+        index: s.tableIndex("jobs", "job_summary"),
+      }),
+    });
+    return json(c, stubs);
+  });
+
+  const register = async (c: Context, pathID?: string) => {
+    const request = registerBody(await readJsonBody(c), {
+      namespace: c.req.query("namespace"),
+      region: c.req.query("region"),
+    });
+    if (pathID !== undefined && field(request.Job as Record<string, unknown>, "ID") !== pathID) {
+      throw new CodedError(400, "Job ID does not match name");
+    }
+    const response = await backend.jobRegister(request);
+    c.header("X-Nomad-Index", String(response.Index));
+    return json(c, response);
+  };
+  app.on(["PUT", "POST"], "/v1/jobs", (c) => register(c));
+
+  app.on(["PUT", "POST"], "/v1/jobs/parse", async (c) => {
+    const body = await readJsonBody(c);
+    if (!isObject(body)) throw new CodedError(400, "Request body must be a JSON object");
+    const hcl = field(body, "JobHCL");
+    if (typeof hcl !== "string" || hcl === "") throw new CodedError(400, "Job spec is empty");
+    let parsed: Record<string, unknown>;
+    try {
+      parsed = parseJob(hcl, {
+        filename: "input.hcl",
+        varFiles: varFilesOf(field(body, "Variables")),
+      });
+    } catch (err) {
+      throw new CodedError(400, (err as Error).message);
+    }
+    return json(c, field(body, "Canonicalize") === true ? canonicalizeJob(parsed) : parsed);
+  });
+
+  app.get("/v1/job/:id{.+}/allocations", async (c) => {
+    const state = requireState(backend);
+    const id = c.req.param("id");
+    const namespace = namespaceParam(c);
+    const all = flag(c, "all");
+    const stubs = await blockingQuery(c, {
+      state,
+      tables: ["allocs", "jobs"],
+      query: (s) => {
+        const job = s.jobByID(namespace, id);
+        const allocs = s.allocsByJob(namespace, id)
+          .filter((a) =>
+            all || job === undefined || a.Job === null || a.Job.CreateIndex === job.CreateIndex
+          );
+        return { value: allocs.map(allocationListStub), index: s.tableIndex("allocs") };
+      },
+    });
+    return json(c, stubs);
+  });
+
+  app.get("/v1/job/:id{.+}/evaluations", async (c) => {
+    const state = requireState(backend);
+    const id = c.req.param("id");
+    const namespace = namespaceParam(c);
+    const evals = await blockingQuery(c, {
+      state,
+      tables: ["evals"],
+      query: (s) => ({ value: [...s.evalsByJob(namespace, id)], index: s.tableIndex("evals") }),
+    });
+    return json(c, evals);
+  });
+
+  app.get("/v1/job/:id{.+}/summary", async (c) => {
+    const state = requireState(backend);
+    const id = c.req.param("id");
+    const namespace = namespaceParam(c);
+    const summary = await blockingQuery(c, {
+      state,
+      tables: ["job_summary"],
+      query: (s) => {
+        const value = s.jobSummary(namespace, id);
+        return { value, index: value?.ModifyIndex ?? s.tableIndex("job_summary") };
+      },
+    });
+    if (summary === undefined) throw notFound("job");
+    return json(c, summary);
+  });
+
+  app.get("/v1/job/:id{.+}/versions", async (c) => {
+    const state = requireState(backend);
+    const id = c.req.param("id");
+    const namespace = namespaceParam(c);
+    const versions = await blockingQuery(c, {
+      state,
+      tables: ["job_versions"],
+      query: (s) => ({ value: s.jobVersions(namespace, id), index: s.tableIndex("job_versions") }),
+    });
+    if (versions.length === 0) throw notFound("job versions");
+    return json(c, {
+      Versions: versions,
+      Diffs: null,
+      Index: state.snapshot().tableIndex("job_versions"),
+    });
+  });
+
+  app.get("/v1/job/:id{.+}", async (c) => {
+    const state = requireState(backend);
+    const id = c.req.param("id");
+    const namespace = namespaceParam(c);
+    const job = await blockingQuery(c, {
+      state,
+      tables: ["jobs"],
+      query: (s) => {
+        const value = s.jobByID(namespace, id);
+        return { value, index: jobIndex(s, value) };
+      },
+    });
+    if (job === undefined) throw notFound("job");
+    return json(c, job);
+  });
+
+  app.on(["PUT", "POST"], "/v1/job/:id{.+}", (c) => register(c, c.req.param("id")));
+
+  app.delete("/v1/job/:id{.+}", async (c) => {
+    const response = await backend.jobDeregister(namespaceParam(c), c.req.param("id"), {
+      purge: flag(c, "purge"),
+    });
+    c.header("X-Nomad-Index", String(response.Index));
+    return json(c, response);
+  });
+}
+
+function varFilesOf(variables: unknown): { filename: string; source: string }[] {
+  if (typeof variables !== "string" || variables === "") return [];
+  return [{ filename: "variables.hcl", source: variables }];
+}

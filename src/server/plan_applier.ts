@@ -1,0 +1,124 @@
+/**
+ * The plan applier: plans are applied one at a time against the latest state.
+ * Each node of a plan is re-checked; nodes that no longer fit are left out and the
+ * scheduler is told to refresh (partial commit), as Nomad's plan applier does.
+ */
+
+import { MAX_PLAN_QUEUE } from "../core/bounds.ts";
+import { CodedError } from "../core/errors.ts";
+import type { Logger } from "../core/logger.ts";
+import {
+  type Allocation,
+  allocTerminal,
+  nodeSchedulable,
+  type Plan,
+  type PlanResult,
+} from "../structs/mod.ts";
+import { allocsFit } from "../scheduler/mod.ts";
+import type { StateSnapshot, StateStore } from "../state/mod.ts";
+import type { Raft } from "./raft.ts";
+
+/** Which nodes of a plan may be committed. */
+export interface PlanEvaluation {
+  result: Omit<PlanResult, "AllocIndex">;
+  rejectedNodes: { nodeID: string; reason: string }[];
+}
+
+/** Re-checks every node of a plan against `snapshot` (pure). */
+export function evaluatePlan(snapshot: StateSnapshot, plan: Plan): PlanEvaluation {
+  const nodeIDs = new Set([...Object.keys(plan.NodeAllocation), ...Object.keys(plan.NodeUpdate)]);
+  const result: PlanEvaluation["result"] = { NodeUpdate: {}, NodeAllocation: {}, RefreshIndex: 0 };
+  const rejectedNodes: PlanEvaluation["rejectedNodes"] = [];
+  for (const nodeID of nodeIDs) {
+    const reason = rejectReason(snapshot, plan, nodeID);
+    if (reason !== null) {
+      rejectedNodes.push({ nodeID, reason });
+      continue;
+    }
+    const updates = plan.NodeUpdate[nodeID];
+    const placements = plan.NodeAllocation[nodeID];
+    if (updates !== undefined && updates.length > 0) result.NodeUpdate[nodeID] = updates;
+    if (placements !== undefined && placements.length > 0) {
+      result.NodeAllocation[nodeID] = placements;
+    }
+  }
+  if (rejectedNodes.length > 0) {
+    result.RefreshIndex = snapshot.index;
+    if (plan.AllAtOnce) {
+      result.NodeUpdate = {};
+      result.NodeAllocation = {};
+    }
+  }
+  return { result, rejectedNodes };
+}
+
+function rejectReason(snapshot: StateSnapshot, plan: Plan, nodeID: string): string | null {
+  const placements = plan.NodeAllocation[nodeID] ?? [];
+  if (placements.length === 0) return null; // stopping allocations always fits
+  const node = snapshot.nodeByID(nodeID);
+  if (node === undefined) return "node does not exist";
+  const existingIDs = new Set(snapshot.allocsByNode(nodeID).map((a) => a.ID));
+  const newPlacements = placements.some((a) => !existingIDs.has(a.ID));
+  if (newPlacements && !nodeSchedulable(node)) return "node is not ready for placements";
+  const removed = new Set([...(plan.NodeUpdate[nodeID] ?? []), ...placements].map((a) => a.ID));
+  const proposed: Allocation[] = snapshot.allocsByNode(nodeID)
+    .filter((a) => !allocTerminal(a) && !removed.has(a.ID));
+  proposed.push(...placements.filter((a) => !allocTerminal(a)));
+  const fit = allocsFit(node, proposed);
+  return fit.fit ? null : `node resources exhausted: ${fit.dimension}`;
+}
+
+function stripJob(allocs: Record<string, Allocation[]>): Allocation[] {
+  return Object.values(allocs).flat().map((a) => ({ ...a, Job: null }));
+}
+
+/** Applies plans serially through raft. */
+export class PlanApplier {
+  readonly #state: StateStore;
+  readonly #raft: Raft;
+  readonly #logger: Logger;
+  #tail: Promise<unknown> = Promise.resolve();
+  #queued = 0;
+
+  /** Wires the state store, raft and a logger. */
+  constructor(options: { state: StateStore; raft: Raft; logger: Logger }) {
+    this.#state = options.state;
+    this.#raft = options.raft;
+    this.#logger = options.logger;
+  }
+
+  /** Queues a plan; resolves with what was committed. */
+  submit(plan: Plan): Promise<PlanResult> {
+    if (this.#queued >= MAX_PLAN_QUEUE) {
+      return Promise.reject(new CodedError(503, "plan queue is full"));
+    }
+    this.#queued++;
+    const run = this.#tail.then(() => this.#apply(plan)).finally(() => this.#queued--);
+    this.#tail = run.catch(() => {});
+    return run;
+  }
+
+  async #apply(plan: Plan): Promise<PlanResult> {
+    const { result, rejectedNodes } = evaluatePlan(this.#state.snapshot(), plan);
+    for (const rejected of rejectedNodes) {
+      this.#logger.debug("plan for node rejected", {
+        node_id: rejected.nodeID,
+        reason: rejected.reason,
+        eval_id: plan.EvalID,
+      });
+    }
+    const updated = stripJob(result.NodeAllocation);
+    const stopped = stripJob(result.NodeUpdate);
+    if (updated.length === 0 && stopped.length === 0) {
+      return { ...result, AllocIndex: this.#state.index };
+    }
+    const applied = await this.#raft.apply({
+      Type: "ApplyPlanResults",
+      Job: plan.Job,
+      AllocsUpdated: updated,
+      AllocsStopped: stopped,
+      EvalID: plan.EvalID,
+    });
+    return { ...result, AllocIndex: applied.index };
+  }
+}

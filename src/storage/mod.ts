@@ -1,0 +1,3 @@
+/** SQLite storage: raft log and stable store (and, later, snapshots and the client state DB). */
+export * from "./log_store.ts";
+export * from "./client_state.ts";

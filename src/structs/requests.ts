@@ -1,0 +1,20 @@
+/** Request and response bodies of the HTTP/RPC API that several layers share. */
+
+/** `PUT /v1/jobs` request fields the server reads. */
+export interface JobRegisterRequest {
+  Job: unknown;
+  EnforceIndex?: boolean;
+  JobModifyIndex?: number;
+  EvalPriority?: number;
+}
+
+/** Response to a job write (register, deregister). */
+export interface JobRegisterResponse {
+  EvalID: string;
+  EvalCreateIndex: number;
+  JobModifyIndex: number;
+  Warnings: string;
+  Index: number;
+  LastContact: number;
+  KnownLeader: boolean;
+}
