@@ -8,7 +8,7 @@ import { DRIVER_CONFIG_SCHEMAS } from "../../drivers/mod.ts";
 import { RawExecDriver } from "../../drivers/raw_exec/mod.ts";
 import { ExecutorClient } from "../../drivers/executor/mod.ts";
 import type { Logger } from "../core/logger.ts";
-import { Client, NOMAD_VERSION, type ServerApi } from "../client/mod.ts";
+import { Client, NOMAD_VERSION, type ServerApi, taskLogs } from "../client/mod.ts";
 import { createApp, type HttpBackend, type LocalAllocation } from "../http/mod.ts";
 import { Server } from "../server/mod.ts";
 import { agentMembers, agentSelf } from "./info.ts";
@@ -173,9 +173,13 @@ function httpBackend(
       if (runner === undefined) return undefined;
       return {
         alloc: runner.alloc,
-        logDir: runner.dir.logs,
         taskNames: runner.taskNames,
-        taskDead: (task) => runner.taskStates()[task]?.State === "dead",
+        logs: (options) =>
+          taskLogs({
+            ...options,
+            logDir: runner.dir.logs,
+            done: () => runner.taskStates()[options.task]?.State === "dead",
+          }),
       };
     },
     uiAsset,

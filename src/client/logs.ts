@@ -147,3 +147,31 @@ export async function* followLogs(
     }
   }
 }
+
+/** A task's log chunks for the logs API: everything after the start position, then new output if following. */
+export async function* taskLogs(
+  options: {
+    logDir: string;
+    task: string;
+    type: string;
+    origin: "start" | "end";
+    offset: number;
+    follow: boolean;
+    signal: AbortSignal;
+    done: () => boolean;
+  },
+): AsyncGenerator<{ file: string; offset: number; data: Uint8Array } | null> {
+  const toChunk = (c: { file: LogFile; offset: number; data: Uint8Array }) => ({
+    file: c.file.name,
+    offset: c.offset,
+    data: c.data,
+  });
+  if (options.follow) {
+    for await (const chunk of followLogs(options)) yield chunk === null ? null : toChunk(chunk);
+    return;
+  }
+  const files = await listLogFiles(options.logDir, options.task, options.type);
+  for await (const chunk of readFrom(files, startPosition(files, options.origin, options.offset))) {
+    yield toChunk(chunk);
+  }
+}

@@ -6,13 +6,25 @@
 import type { StateStore } from "../state/mod.ts";
 import type { Allocation, JobRegisterRequest, JobRegisterResponse } from "../structs/mod.ts";
 
-/** Where a local allocation's logs are and whether a task is done. */
+/** One chunk of a task log: bytes at `offset` of a rotated file; `null` is an idle heartbeat. */
+export type LogChunk = { file: string; offset: number; data: Uint8Array } | null;
+
+/** What the logs API may ask of a local allocation. */
+export interface LogRequestOptions {
+  task: string;
+  type: "stdout" | "stderr";
+  origin: "start" | "end";
+  offset: number;
+  follow: boolean;
+  signal: AbortSignal;
+}
+
+/** An allocation run by this agent's client. */
 export interface LocalAllocation {
   alloc: Allocation;
-  logDir: string;
   taskNames: string[];
-  /** True when the task will write no more logs. */
-  taskDead(task: string): boolean;
+  /** The task's log bytes, following new output when asked. */
+  logs(options: LogRequestOptions): AsyncGenerator<LogChunk>;
 }
 
 /** The agent as the HTTP API sees it. */
@@ -45,5 +57,7 @@ export interface HttpBackend {
   /** An allocation run by this agent's client, if any. */
   localAllocation(allocID: string): LocalAllocation | undefined;
   /** The static UI: returns the file body and content type for a path under /ui, or undefined. */
-  uiAsset(path: string): Promise<{ body: Uint8Array<ArrayBuffer>; contentType: string } | undefined>;
+  uiAsset(
+    path: string,
+  ): Promise<{ body: Uint8Array<ArrayBuffer>; contentType: string } | undefined>;
 }

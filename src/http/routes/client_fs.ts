@@ -3,14 +3,13 @@
 import type { Context, Hono } from "hono";
 import { encodeBase64 } from "../../core/base64.ts";
 import { CodedError } from "../../core/errors.ts";
-import { followLogs, listLogFiles, readFrom, startPosition } from "../../client/logs.ts";
-import type { HttpBackend, LocalAllocation } from "../backend.ts";
+import type { HttpBackend, LocalAllocation, LogChunk } from "../backend.ts";
 import { flag } from "../query.ts";
 
 interface LogRequest {
   local: LocalAllocation;
   task: string;
-  type: string;
+  type: "stdout" | "stderr";
   origin: "start" | "end";
   offset: number;
   follow: boolean;
@@ -39,31 +38,13 @@ function parseLogRequest(c: Context, backend: HttpBackend): LogRequest {
   return { local, task, type, origin, offset, follow: flag(c, "follow"), plain: flag(c, "plain") };
 }
 
-function frame(chunk: { file: { name: string }; offset: number; data: Uint8Array } | null): string {
+function frame(chunk: LogChunk): string {
   if (chunk === null) return "{}";
   return JSON.stringify({
     Offset: chunk.offset + chunk.data.length,
     Data: encodeBase64(chunk.data),
-    File: chunk.file.name,
+    File: chunk.file,
   });
-}
-
-async function* chunks(request: LogRequest, signal: AbortSignal) {
-  const { local, task, type } = request;
-  if (request.follow) {
-    yield* followLogs({
-      logDir: local.logDir,
-      task,
-      type,
-      origin: request.origin,
-      offset: request.offset,
-      signal,
-      done: () => local.taskDead(task),
-    });
-    return;
-  }
-  const files = await listLogFiles(local.logDir, task, type);
-  yield* readFrom(files, startPosition(files, request.origin, request.offset));
 }
 
 /** Registers the client filesystem routes. */
@@ -72,7 +53,14 @@ export function clientFsRoutes(app: Hono, backend: HttpBackend): void {
     const request = parseLogRequest(c, backend);
     const signal = c.req.raw.signal;
     const encoder = new TextEncoder();
-    const iterator = chunks(request, signal);
+    const iterator = request.local.logs({
+      task: request.task,
+      type: request.type,
+      origin: request.origin,
+      offset: request.offset,
+      follow: request.follow,
+      signal,
+    });
     const stream = new ReadableStream<Uint8Array>({
       async pull(controller) {
         const next = await iterator.next();

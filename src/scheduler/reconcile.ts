@@ -1,0 +1,458 @@
+/**
+ * The cluster reconciler for service and batch jobs: compares a job with its
+ * existing allocations and returns, per task group, what to place, stop,
+ * update in place or replace. Pure: every step is a function of its inputs
+ * that returns an explicit result (no shared mutable reconciler object).
+ *
+ * Deployments, canaries, rolling-update limits and disconnected clients are
+ * not handled yet; they slot in as further steps of {@linkcode reconcileGroup}.
+ */
+
+import type { IdGenerator } from "../core/mod.ts";
+import {
+  type Allocation,
+  allocTerminal,
+  type DesiredUpdates,
+  type Evaluation,
+  type Job,
+  newEvaluation,
+  type TaskGroup,
+} from "../structs/mod.ts";
+import {
+  allocIndex,
+  byNameIndex,
+  type DelayedReschedule,
+  filterByRescheduleable,
+  filterByTainted,
+  highestIndexes,
+  nextNames,
+  type TaintedNodes,
+  usedIndexes,
+} from "./alloc_sets.ts";
+import { BATCHED_FAILED_ALLOC_WINDOW_NS } from "./reschedule.ts";
+import { formatRfc3339Nano } from "./time_format.ts";
+
+/** Stop description: the job no longer needs the allocation. */
+export const ALLOC_NOT_NEEDED = "alloc not needed due to job update";
+/** Stop description: replaced because of a destructive job update. */
+export const ALLOC_UPDATING = "alloc is being updated due to job update";
+/** Stop description: its node is down. */
+export const ALLOC_LOST = "alloc is lost since its node is down";
+/** Stop description: moved off a draining node. */
+export const ALLOC_MIGRATING = "alloc is being migrated";
+/** Stop description: failed and replaced. */
+export const ALLOC_RESCHEDULED = "alloc was rescheduled because it failed";
+/** Status description of follow-up evaluations for delayed rescheduling. */
+export const RESCHEDULING_FOLLOWUP_EVAL_DESC = "created for delayed rescheduling";
+
+/** A new allocation to place. */
+export interface PlacementRequest {
+  name: string;
+  taskGroup: TaskGroup;
+  /** The allocation this one replaces (rescheduled, lost or migrated). */
+  previousAlloc: Allocation | null;
+  /** True when replacing a failed allocation (adds a reschedule event). */
+  reschedule: boolean;
+  /** True when replacing an allocation on a lost node. */
+  lost: boolean;
+}
+
+/** An allocation to stop, with the description (and client status) to record. */
+export interface StopRequest {
+  alloc: Allocation;
+  description: string;
+  clientStatus: "" | "lost";
+  followupEvalID: string;
+}
+
+/** A destructive update: stop `stopAlloc` and place `name` with the new job. */
+export interface DestructiveUpdateRequest {
+  name: string;
+  taskGroup: TaskGroup;
+  stopAlloc: Allocation;
+  stopDescription: string;
+}
+
+/** How an existing allocation meets a new job version. */
+export type AllocUpdateDecision =
+  | { kind: "ignore" }
+  | { kind: "destructive" }
+  | { kind: "inplace"; alloc: Allocation };
+
+/** Decides the update of one allocation; supplied by the scheduler (it checks node fit). */
+export type AllocUpdateFn = (existing: Allocation, taskGroup: TaskGroup) => AllocUpdateDecision;
+
+/** What the reconciler decided for one task group. */
+export interface GroupReconcileResult {
+  group: string;
+  place: PlacementRequest[];
+  stop: StopRequest[];
+  inplaceUpdate: Allocation[];
+  destructiveUpdate: DestructiveUpdateRequest[];
+  /** Allocations changed without a job update (follow-up evaluation IDs). */
+  attributeUpdates: Allocation[];
+  /** Follow-up evaluations for failed allocations to reschedule later. */
+  followupEvals: Evaluation[];
+  ignore: number;
+  desiredTGUpdates: DesiredUpdates;
+}
+
+/** What the reconciler decided for the job. */
+export interface ReconcileResult {
+  groups: GroupReconcileResult[];
+}
+
+/** Inputs of {@linkcode reconcile}. */
+export interface ReconcileInput {
+  /** The job, or null when it was purged or is stopped: everything stops. */
+  job: Job | null;
+  jobID: string;
+  batch: boolean;
+  /** Every allocation of the job, terminal ones included. */
+  allocs: readonly Allocation[];
+  tainted: TaintedNodes;
+  evalID: string;
+  evalPriority: number;
+  nowNs: number;
+  newId: IdGenerator;
+  updateFn: AllocUpdateFn;
+}
+
+/** Zero counts. */
+export function emptyDesiredUpdates(): DesiredUpdates {
+  return {
+    Ignore: 0,
+    Place: 0,
+    Migrate: 0,
+    Stop: 0,
+    InPlaceUpdate: 0,
+    DestructiveUpdate: 0,
+    Canary: 0,
+    Preemptions: 0,
+  };
+}
+
+function emptyGroupResult(group: string): GroupReconcileResult {
+  return {
+    group,
+    place: [],
+    stop: [],
+    inplaceUpdate: [],
+    destructiveUpdate: [],
+    attributeUpdates: [],
+    followupEvals: [],
+    ignore: 0,
+    desiredTGUpdates: emptyDesiredUpdates(),
+  };
+}
+
+function stopRequest(
+  alloc: Allocation,
+  description: string,
+  clientStatus: "" | "lost" = "",
+): StopRequest {
+  return { alloc, description, clientStatus, followupEvalID: "" };
+}
+
+/** Groups allocations by task group: the job's groups first (in order), then removed ones. */
+function groupAllocations(input: ReconcileInput): Map<string, Allocation[]> {
+  const groups = new Map<string, Allocation[]>();
+  for (const tg of input.job?.TaskGroups ?? []) groups.set(tg.Name, []);
+  const extra = [...new Set(input.allocs.map((a) => a.TaskGroup))].filter((g) => !groups.has(g));
+  for (const g of extra.sort()) groups.set(g, []);
+  for (const alloc of input.allocs) groups.get(alloc.TaskGroup)?.push(alloc);
+  return groups;
+}
+
+/**
+ * Reconciles the job with its allocations.
+ *
+ * @example
+ * ```ts
+ * import { reconcile } from "./reconcile.ts";
+ * // reconcile({ job, jobID: job.ID, batch: false, allocs: [], ... }).groups[0].place.length
+ * //   === job.TaskGroups[0].Count
+ * ```
+ */
+export function reconcile(input: ReconcileInput): ReconcileResult {
+  const groups: GroupReconcileResult[] = [];
+  for (const [group, allocs] of groupAllocations(input)) {
+    const tg = input.job?.TaskGroups.find((g) => g.Name === group);
+    groups.push(
+      tg === undefined || input.job === null
+        ? stopAll(group, allocs, input.tainted)
+        : reconcileGroup(input, { job: input.job, tg, allocs }),
+    );
+  }
+  return { groups };
+}
+
+/** Stops every non-terminal allocation of a stopped job or removed group. */
+export function stopAll(
+  group: string,
+  allocs: readonly Allocation[],
+  tainted: TaintedNodes,
+): GroupReconcileResult {
+  const live = allocs.filter((a) => !allocTerminal(a));
+  const split = filterByTainted(live, tainted);
+  const stop = [
+    ...byNameIndex([...split.untainted, ...split.migrate]).map((a) =>
+      stopRequest(a, ALLOC_NOT_NEEDED)
+    ),
+    ...byNameIndex(split.lost).map((a) => stopRequest(a, ALLOC_LOST, "lost")),
+  ];
+  const result = emptyGroupResult(group);
+  return { ...result, stop, desiredTGUpdates: { ...result.desiredTGUpdates, Stop: live.length } };
+}
+
+/** Batch allocations of older job versions that finished are ignored entirely. */
+function filterOldTerminal(
+  job: Job,
+  allocs: readonly Allocation[],
+  batch: boolean,
+): { kept: Allocation[]; ignored: number } {
+  if (!batch) return { kept: [...allocs], ignored: 0 };
+  const kept = allocs.filter((a) => {
+    const older = a.Job === null || a.Job.Version < job.Version ||
+      a.Job.CreateIndex < job.CreateIndex;
+    return !(older && allocTerminal(a));
+  });
+  return { kept, ignored: allocs.length - kept.length };
+}
+
+/**
+ * One task group: classify allocations, create follow-up evaluations, then
+ * compute stops, updates, placements, replacements and migrations.
+ */
+function reconcileGroup(
+  input: ReconcileInput,
+  group: { job: Job; tg: TaskGroup; allocs: readonly Allocation[] },
+): GroupReconcileResult {
+  const { job, tg } = group;
+  const old = filterOldTerminal(job, group.allocs, input.batch);
+  const tainted = filterByTainted(old.kept, input.tainted);
+  const resched = filterByRescheduleable(tainted.untainted, input);
+  const followups = rescheduleLaterEvals(input, job, resched.later);
+  const names = usedIndexes([
+    ...resched.untainted,
+    ...tainted.migrate,
+    ...resched.now,
+    ...tainted.lost,
+  ]);
+  const stops = computeStop({
+    tg,
+    names,
+    untainted: resched.untainted,
+    migrate: tainted.migrate,
+    lost: tainted.lost,
+  });
+  const updates = computeUpdates(tg, stops.untainted, input.updateFn);
+  const place = computePlacements({
+    job,
+    tg,
+    names: stops.names,
+    existing: stops.untainted.length + stops.migrate.length + resched.now.length,
+    rescheduleNow: resched.now,
+    lost: tainted.lost,
+  });
+  const rescheduledStops = byNameIndex(resched.now).map((a) => stopRequest(a, ALLOC_RESCHEDULED));
+  const destructiveUpdate = updates.destructive.map((a) => ({
+    name: a.Name,
+    taskGroup: tg,
+    stopAlloc: a,
+    stopDescription: ALLOC_UPDATING,
+  }));
+  const migrations = computeMigrations(tg, stops.migrate);
+  const ignore = old.ignored + updates.ignore;
+  return {
+    group: tg.Name,
+    place: [...place, ...migrations.place],
+    stop: [...stops.stop, ...rescheduledStops, ...migrations.stop],
+    inplaceUpdate: updates.inplace,
+    destructiveUpdate,
+    attributeUpdates: followups.attributeUpdates,
+    followupEvals: followups.evals,
+    ignore,
+    desiredTGUpdates: {
+      ...emptyDesiredUpdates(),
+      Ignore: ignore,
+      Place: place.length,
+      Stop: stops.stop.length + rescheduledStops.length,
+      Migrate: migrations.stop.length,
+      InPlaceUpdate: updates.inplace.length,
+      DestructiveUpdate: destructiveUpdate.length,
+    },
+  };
+}
+
+/**
+ * Batches delayed reschedules into follow-up evaluations (one per 5 s window)
+ * and records each evaluation's ID on its allocation.
+ */
+export function rescheduleLaterEvals(
+  input: Pick<ReconcileInput, "newId" | "evalPriority" | "nowNs">,
+  job: Job,
+  later: readonly DelayedReschedule[],
+): { evals: Evaluation[]; attributeUpdates: Allocation[] } {
+  const sorted = [...later].sort((a, b) => a.timeNs - b.timeNs);
+  const evals: Evaluation[] = [];
+  const attributeUpdates: Allocation[] = [];
+  let current: Evaluation | null = null;
+  let batchStartNs = 0;
+  for (const item of sorted) {
+    if (current === null || item.timeNs - batchStartNs >= BATCHED_FAILED_ALLOC_WINDOW_NS) {
+      batchStartNs = item.timeNs;
+      current = newEvaluation({
+        ID: input.newId(),
+        Namespace: job.Namespace,
+        Priority: input.evalPriority,
+        Type: job.Type,
+        TriggeredBy: "alloc-failure",
+        JobID: job.ID,
+        JobModifyIndex: job.ModifyIndex,
+        Status: "pending",
+        StatusDescription: RESCHEDULING_FOLLOWUP_EVAL_DESC,
+        WaitUntil: formatRfc3339Nano(item.timeNs),
+        CreateTime: input.nowNs,
+        ModifyTime: input.nowNs,
+      });
+      evals.push(current);
+    }
+    attributeUpdates.push({ ...item.alloc, FollowupEvalID: current.ID });
+  }
+  return { evals, attributeUpdates };
+}
+
+interface StopInput {
+  tg: TaskGroup;
+  names: ReadonlySet<number>;
+  untainted: readonly Allocation[];
+  migrate: readonly Allocation[];
+  lost: readonly Allocation[];
+}
+
+interface StopOutput {
+  stop: StopRequest[];
+  untainted: Allocation[];
+  migrate: Allocation[];
+  names: Set<number>;
+}
+
+/**
+ * Stops lost allocations, then — when more allocations exist than the count —
+ * the highest-indexed ones, preferring those that are migrating anyway.
+ */
+export function computeStop(input: StopInput): StopOutput {
+  const stop = byNameIndex(input.lost).map((a) => stopRequest(a, ALLOC_LOST, "lost"));
+  const known = input.untainted.filter((a) => a.ClientStatus !== "unknown");
+  let remove = known.length + input.migrate.length - input.tg.Count;
+  const names = new Set(input.names);
+  if (remove <= 0) {
+    return { stop, untainted: [...input.untainted], migrate: [...input.migrate], names };
+  }
+  const stopped = new Set<string>();
+  const mark = (a: Allocation) => {
+    stopped.add(a.ID);
+    stop.push(stopRequest(a, ALLOC_NOT_NEEDED));
+    remove--;
+  };
+  // Migrating allocations go first: they would be replaced anyway.
+  const migrateHighest = new Set(highestIndexes(usedIndexes(input.migrate), remove));
+  for (const a of byNameIndex(input.migrate).reverse()) {
+    if (remove > 0 && migrateHighest.has(allocIndex(a.Name))) {
+      mark(a);
+      names.delete(allocIndex(a.Name));
+    }
+  }
+  const live = byNameIndex(input.untainted.filter((a) => !allocTerminal(a))).reverse();
+  const highest = new Set(highestIndexes(names, remove));
+  for (const i of highest) names.delete(i);
+  for (const a of live) if (remove > 0 && highest.has(allocIndex(a.Name))) mark(a);
+  // Duplicate names can leave too many running; stop the highest remaining.
+  for (const a of live) if (remove > 0 && !stopped.has(a.ID)) mark(a);
+  return {
+    stop,
+    untainted: input.untainted.filter((a) => !stopped.has(a.ID)),
+    migrate: input.migrate.filter((a) => !stopped.has(a.ID)),
+    names,
+  };
+}
+
+/** Splits the remaining allocations into ignored, in-place and destructive updates. */
+export function computeUpdates(
+  tg: TaskGroup,
+  untainted: readonly Allocation[],
+  updateFn: AllocUpdateFn,
+): { ignore: number; inplace: Allocation[]; destructive: Allocation[] } {
+  let ignore = 0;
+  const inplace: Allocation[] = [];
+  const destructive: Allocation[] = [];
+  for (const alloc of byNameIndex(untainted)) {
+    const decision = updateFn(alloc, tg);
+    if (decision.kind === "ignore") ignore++;
+    else if (decision.kind === "destructive") destructive.push(alloc);
+    else inplace.push(decision.alloc);
+  }
+  return { ignore, inplace, destructive };
+}
+
+interface PlacementInput {
+  job: Job;
+  tg: TaskGroup;
+  names: ReadonlySet<number>;
+  /** Allocations that keep (or will keep) a slot: untainted, migrating, rescheduled. */
+  existing: number;
+  rescheduleNow: readonly Allocation[];
+  lost: readonly Allocation[];
+}
+
+/**
+ * Placements: replacements for failed allocations rescheduled now, for lost
+ * ones up to the count, then new allocations with the lowest free names.
+ */
+export function computePlacements(input: PlacementInput): PlacementRequest[] {
+  const { tg } = input;
+  const place: PlacementRequest[] = byNameIndex(input.rescheduleNow).map((a) => ({
+    name: a.Name,
+    taskGroup: tg,
+    previousAlloc: a,
+    reschedule: true,
+    lost: false,
+  }));
+  let existing = input.existing;
+  for (const a of byNameIndex(input.lost)) {
+    if (existing >= tg.Count) break;
+    existing++;
+    place.push({ name: a.Name, taskGroup: tg, previousAlloc: a, reschedule: false, lost: true });
+  }
+  if (existing < tg.Count) {
+    const next = nextNames(input.names, {
+      jobID: input.job.ID,
+      group: tg.Name,
+      count: tg.Count,
+      n: tg.Count - existing,
+    });
+    for (const name of next.names) {
+      place.push({ name, taskGroup: tg, previousAlloc: null, reschedule: false, lost: false });
+    }
+  }
+  return place;
+}
+
+/** Migrations: stop each migrating allocation and place its replacement under the same name. */
+export function computeMigrations(
+  tg: TaskGroup,
+  migrate: readonly Allocation[],
+): { stop: StopRequest[]; place: PlacementRequest[] } {
+  const ordered = byNameIndex(migrate);
+  return {
+    stop: ordered.map((a) => stopRequest(a, ALLOC_MIGRATING)),
+    place: ordered.map((a) => ({
+      name: a.Name,
+      taskGroup: tg,
+      previousAlloc: a,
+      reschedule: false,
+      lost: false,
+    })),
+  };
+}
