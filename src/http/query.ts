@@ -77,8 +77,9 @@ export async function blockingQuery<T>(
 ): Promise<T> {
   const { minIndex, waitMs } = blockingParams(c);
   const jitterMs = Math.random() * (waitMs / BLOCKING_JITTER_FRACTION);
-  const timeout = AbortSignal.timeout(Math.max(1, waitMs + jitterMs));
-  const signal = AbortSignal.any([timeout, c.req.raw.signal]);
+  // The wait ends at its deadline; a client that hangs up early only leaves a
+  // waiter behind until then (bounded by MAX_BLOCKING_QUERY_MS).
+  const signal = AbortSignal.timeout(Math.max(1, waitMs + jitterMs));
   for (;;) {
     const result = options.query(options.state.snapshot());
     if (minIndex === 0 || result.index > minIndex || signal.aborted) {

@@ -51,7 +51,8 @@ function frame(chunk: LogChunk): string {
 export function clientFsRoutes(app: Hono, backend: HttpBackend): void {
   app.get("/v1/client/fs/logs/:alloc", (c) => {
     const request = parseLogRequest(c, backend);
-    const signal = c.req.raw.signal;
+    const abort = new AbortController();
+    const signal = abort.signal;
     const encoder = new TextEncoder();
     const iterator = request.local.logs({
       task: request.task,
@@ -71,6 +72,7 @@ export function clientFsRoutes(app: Hono, backend: HttpBackend): void {
         } else controller.enqueue(encoder.encode(frame(chunk)));
       },
       async cancel() {
+        abort.abort();
         await iterator.return(undefined);
       },
     });

@@ -94,9 +94,8 @@ export function jobRoutes(app: Hono, backend: HttpBackend): void {
     return json(c, field(body, "Canonicalize") === true ? canonicalizeJob(parsed) : parsed);
   });
 
-  app.get("/v1/job/:id{.+}/allocations", async (c) => {
+  const allocations = async (c: Context, id: string) => {
     const state = requireState(backend);
-    const id = c.req.param("id");
     const namespace = namespaceParam(c);
     const all = flag(c, "all");
     const stubs = await blockingQuery(c, {
@@ -112,11 +111,10 @@ export function jobRoutes(app: Hono, backend: HttpBackend): void {
       },
     });
     return json(c, stubs);
-  });
+  };
 
-  app.get("/v1/job/:id{.+}/evaluations", async (c) => {
+  const evaluations = async (c: Context, id: string) => {
     const state = requireState(backend);
-    const id = c.req.param("id");
     const namespace = namespaceParam(c);
     const evals = await blockingQuery(c, {
       state,
@@ -124,11 +122,10 @@ export function jobRoutes(app: Hono, backend: HttpBackend): void {
       query: (s) => ({ value: [...s.evalsByJob(namespace, id)], index: s.tableIndex("evals") }),
     });
     return json(c, evals);
-  });
+  };
 
-  app.get("/v1/job/:id{.+}/summary", async (c) => {
+  const summary = async (c: Context, id: string) => {
     const state = requireState(backend);
-    const id = c.req.param("id");
     const namespace = namespaceParam(c);
     const summary = await blockingQuery(c, {
       state,
@@ -140,11 +137,10 @@ export function jobRoutes(app: Hono, backend: HttpBackend): void {
     });
     if (summary === undefined) throw notFound("job");
     return json(c, summary);
-  });
+  };
 
-  app.get("/v1/job/:id{.+}/versions", async (c) => {
+  const versions = async (c: Context, id: string) => {
     const state = requireState(backend);
-    const id = c.req.param("id");
     const namespace = namespaceParam(c);
     const versions = await blockingQuery(c, {
       state,
@@ -157,11 +153,10 @@ export function jobRoutes(app: Hono, backend: HttpBackend): void {
       Diffs: null,
       Index: state.snapshot().tableIndex("job_versions"),
     });
-  });
+  };
 
-  app.get("/v1/job/:id{.+}", async (c) => {
+  const info = async (c: Context, id: string) => {
     const state = requireState(backend);
-    const id = c.req.param("id");
     const namespace = namespaceParam(c);
     const job = await blockingQuery(c, {
       state,
@@ -173,17 +168,41 @@ export function jobRoutes(app: Hono, backend: HttpBackend): void {
     });
     if (job === undefined) throw notFound("job");
     return json(c, job);
+  };
+
+  // Job IDs may contain "/" (dispatched and periodic children), so the route
+  // splits a known suffix off the path itself, as Nomad's router does.
+  const readers: Record<string, (c: Context, id: string) => Promise<Response>> = {
+    allocations,
+    evaluations,
+    summary,
+    versions,
+    deployments: (c) => Promise.resolve(json(c, [])),
+    deployment: (c) => Promise.resolve(json(c, null)),
+  };
+  app.get("/v1/job/*", (c) => {
+    const { id, suffix, whole } = splitJobPath(c.req.path);
+    const reader = suffix === undefined ? undefined : readers[suffix];
+    return reader !== undefined ? reader(c, id) : info(c, whole);
   });
-
-  app.on(["PUT", "POST"], "/v1/job/:id{.+}", (c) => register(c, c.req.param("id")));
-
-  app.delete("/v1/job/:id{.+}", async (c) => {
-    const response = await backend.jobDeregister(namespaceParam(c), c.req.param("id"), {
+  app.on(["PUT", "POST"], "/v1/job/*", (c) => register(c, splitJobPath(c.req.path).whole));
+  app.delete("/v1/job/*", async (c) => {
+    const id = splitJobPath(c.req.path).whole;
+    const response = await backend.jobDeregister(namespaceParam(c), id, {
       purge: flag(c, "purge"),
     });
     c.header("X-Nomad-Index", String(response.Index));
     return json(c, response);
   });
+}
+
+/** Splits `/v1/job/<id>[/<suffix>]`; IDs are percent-decoded. */
+function splitJobPath(path: string): { id: string; suffix: string | undefined; whole: string } {
+  const rest = path.slice("/v1/job/".length);
+  const whole = decodeURIComponent(rest);
+  const slash = rest.lastIndexOf("/");
+  if (slash < 0) return { id: whole, suffix: undefined, whole };
+  return { id: decodeURIComponent(rest.slice(0, slash)), suffix: rest.slice(slash + 1), whole };
 }
 
 function varFilesOf(variables: unknown): { filename: string; source: string }[] {
