@@ -39,7 +39,7 @@ Deno.test({
         method: "PUT",
         body: JSON.stringify(batchJob("blocker")),
       });
-      let timer = 0;
+      let timer: ReturnType<typeof setTimeout> | undefined;
       const result = await Promise.race([
         blocked,
         new Promise<never>((_, reject) => {
