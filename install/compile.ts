@@ -21,6 +21,11 @@ const env: Record<string, string> = {};
 const denort = Deno.env.get("DENORT_BIN");
 if (denort) env.DENORT_BIN = denort;
 console.log(`deno ${args.join(" ")}${denort ? ` (DENORT_BIN=${denort})` : ""}`);
-const status = await new Deno.Command(Deno.execPath(), { args, env, stdout: "inherit", stderr: "inherit" }).spawn()
+const status = await new Deno.Command(Deno.execPath(), {
+  args,
+  env,
+  stdout: "inherit",
+  stderr: "inherit",
+}).spawn()
   .status;
 Deno.exit(status.code);

@@ -6,9 +6,9 @@
 import type { TaskDriver } from "../../drivers/driver.ts";
 import { DRIVER_CONFIG_SCHEMAS } from "../../drivers/mod.ts";
 import { RawExecDriver } from "../../drivers/raw_exec/mod.ts";
-import { ExecutorClient } from "../../drivers/executor/mod.ts";
+import { ExecutorClient } from "../../drivers/executor/client.ts";
 import type { Logger } from "../core/logger.ts";
-import { Client, NOMAD_VERSION, type ServerApi, taskLogs } from "../client/mod.ts";
+import { Client, type ServerApi, taskLogs } from "../client/mod.ts";
 import { createApp, type HttpBackend, type LocalAllocation } from "../http/mod.ts";
 import { Server } from "../server/mod.ts";
 import { agentMembers, agentSelf } from "./info.ts";
@@ -185,6 +185,3 @@ function httpBackend(
     uiAsset,
   };
 }
-
-/** Version string printed by `nomad version` and the agent banner. */
-export const AGENT_VERSION = NOMAD_VERSION;

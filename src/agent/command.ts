@@ -3,7 +3,7 @@
  * the defaults (or the `-dev` defaults), resolves settings and runs until a signal.
  */
 
-import { FlagSet } from "../cli/flags.ts";
+import { FlagSet } from "../core/flags.ts";
 import {
   type AgentConfig,
   defaultAgentConfig,
@@ -15,7 +15,7 @@ import {
 import { Agent } from "./agent.ts";
 import { createLogger, parseLogLevel } from "./logger.ts";
 import type { AgentSettings } from "./settings.ts";
-import { NOMAD_VERSION } from "../client/mod.ts";
+import { NOMAD_VERSION } from "../core/version.ts";
 
 /** Where the command writes its banner and errors. */
 export interface AgentIo {

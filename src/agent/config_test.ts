@@ -153,13 +153,19 @@ Deno.test("a server configuration from the seed notes parses", () => {
   });
   strictEqual(config.server?.enabled, true);
   strictEqual(config.server?.bootstrapExpect, 3);
-  deepStrictEqual(config.server?.serverJoin?.retryJoin, ["10.4.23.44", "10.4.54.112", "10.4.56.33"]);
+  deepStrictEqual(config.server?.serverJoin?.retryJoin, [
+    "10.4.23.44",
+    "10.4.54.112",
+    "10.4.56.33",
+  ]);
   deepStrictEqual(config.server?.defaultSchedulerConfig, { scheduler_algorithm: "spread" });
   strictEqual(config.client?.enabled, false);
   deepStrictEqual(config.acl, { enabled: true, tokenTtl: 30e9, policyTtl: 60e9, roleTtl: 60e9 });
   strictEqual(config.consul?.address, "consul.example.com:8500");
   strictEqual(config.vault?.enabled, true);
-  deepStrictEqual(warnings, ['server.hcl: "server.license_path" is not supported yet and was ignored']);
+  deepStrictEqual(warnings, [
+    'server.hcl: "server.license_path" is not supported yet and was ignored',
+  ]);
 });
 
 Deno.test("a client configuration parses with options, meta, reserved, host volumes and plugins", () => {
@@ -169,7 +175,9 @@ Deno.test("a client configuration parses with options, meta, reserved, host volu
   strictEqual(client.nodeClass, "edge");
   strictEqual(client.nodePool, "edge-pool");
   deepStrictEqual(client.servers, ["1.2.3.4:4647", "5.6.7.8:4647"]);
-  deepStrictEqual(client.serverJoin?.retryJoin, ["provider=aws tag_key=nomad_cluster_id tag_value=us-east-1"]);
+  deepStrictEqual(client.serverJoin?.retryJoin, [
+    "provider=aws tag_key=nomad_cluster_id tag_value=us-east-1",
+  ]);
   deepStrictEqual(client.meta, { rack: "r1", zone: "3" });
   deepStrictEqual(client.options, { "driver.raw_exec.enable": "1" });
   deepStrictEqual(client.reserved, { cpu: 500, memory: 512, reservedPorts: "22,80" });
@@ -237,7 +245,8 @@ Deno.test("an unknown top-level key is an error with file, line, column and a su
     () => parseAgentConfigFile('name = "a"\n\ndatacentre = "dc2"\n', "agent.hcl"),
     (e: unknown) =>
       e instanceof HclSyntaxError &&
-      e.message === 'agent.hcl:3:1: Unsupported argument; An argument named "datacentre" is not expected here. Did you mean "datacenter"?',
+      e.message ===
+        'agent.hcl:3:1: Unsupported argument; An argument named "datacentre" is not expected here. Did you mean "datacenter"?',
   );
 });
 
@@ -249,9 +258,18 @@ Deno.test("an unknown key inside a block names the block", () => {
 });
 
 Deno.test("wrong value types are errors; numeric and bool strings are accepted as in HCL 1", () => {
-  throws(() => parseAgentConfigFile('ports {\n  http = "web"\n}\n', "p.hcl"), /^HclSyntaxError: p\.hcl:2:3: Incorrect attribute value type; Inappropriate value for "ports\.http"/);
-  throws(() => parseAgentConfigFile('server {\n  heartbeat_grace = "soon"\n}\n', "p.hcl"), /a duration such as "30s"/);
-  const { config } = parseAgentConfigFile('server {\n  enabled = "true"\n  bootstrap_expect = "3"\n}\n', "p.hcl");
+  throws(
+    () => parseAgentConfigFile('ports {\n  http = "web"\n}\n', "p.hcl"),
+    /^HclSyntaxError: p\.hcl:2:3: Incorrect attribute value type; Inappropriate value for "ports\.http"/,
+  );
+  throws(
+    () => parseAgentConfigFile('server {\n  heartbeat_grace = "soon"\n}\n', "p.hcl"),
+    /a duration such as "30s"/,
+  );
+  const { config } = parseAgentConfigFile(
+    'server {\n  enabled = "true"\n  bootstrap_expect = "3"\n}\n',
+    "p.hcl",
+  );
   strictEqual(config.server?.enabled, true);
   strictEqual(config.server?.bootstrapExpect, 3);
 });
@@ -270,7 +288,10 @@ Deno.test("JSON agent configuration uses the same keys, and errors point at the 
   strictEqual(config.server?.bootstrapExpect, 1);
   deepStrictEqual(config.plugins, { raw_exec: { config: { enabled: true }, args: [] } });
   deepStrictEqual(config.client?.hostVolumes, { logs: { path: "/logs", readOnly: false } });
-  throws(() => parseAgentConfigFile('{\n  "server": {\n    "enabeld": true\n  }\n}', "a.json"), /^HclSyntaxError: a\.json:3:5: Unsupported argument.*Did you mean "enabled"\?/);
+  throws(
+    () => parseAgentConfigFile('{\n  "server": {\n    "enabeld": true\n  }\n}', "a.json"),
+    /^HclSyntaxError: a\.json:3:5: Unsupported argument.*Did you mean "enabled"\?/,
+  );
 });
 
 Deno.test("blocks Nomad has but we do not use yet are accepted with a warning", () => {

@@ -1,6 +1,6 @@
 /** Bodies of `/v1/agent/self` and `/v1/agent/members` in Nomad's shape. */
 
-import { NOMAD_VERSION } from "../client/mod.ts";
+import { NOMAD_VERSION } from "../core/version.ts";
 import type { Client } from "../client/mod.ts";
 import type { AgentSettings } from "./settings.ts";
 

@@ -1,9 +1,6 @@
 /** Host fingerprinting: cpu, memory, disk, kernel, os, arch, hostname, network. */
 
-import { statfsSync } from "node:fs";
-
-/** Version string reported as `nomad.version`. */
-export const NOMAD_VERSION = "0.1.0";
+import { NOMAD_REVISION, NOMAD_VERSION } from "../core/version.ts";
 
 /** What the host offers. */
 export interface HostFingerprint {
@@ -31,6 +28,27 @@ function cpuInfo(text: string): { mhz: number; model: string } {
   };
 }
 
+/**
+ * Disk space of the filesystem holding `path`, from POSIX `df -Pk`. (node:fs's
+ * statfs would do, but importing node:fs costs the agent ~10 MB of memory.)
+ */
+async function diskSpace(
+  path: string,
+): Promise<{ volume: string; totalBytes: number; freeBytes: number }> {
+  try {
+    const out = await new Deno.Command("df", {
+      args: ["-Pk", path],
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    const line = new TextDecoder().decode(out.stdout).trim().split("\n")[1] ?? "";
+    const [volume = "", total = "0", , free = "0"] = line.split(/\s+/);
+    return { volume, totalBytes: Number(total) * 1024, freeBytes: Number(free) * 1024 };
+  } catch {
+    return { volume: "", totalBytes: 0, freeBytes: 0 };
+  }
+}
+
 function osRelease(text: string): { name: string; version: string } {
   const get = (key: string) => new RegExp(`^${key}="?([^"\\n]*)"?`, "m").exec(text)?.[1] ?? "";
   return { name: get("ID") || "linux", version: get("VERSION_ID") };
@@ -49,8 +67,8 @@ export async function fingerprintHost(
   const totalCompute = options.cpuTotalCompute ?? cores * cpu.mhz;
   const memoryBytes = Deno.systemMemoryInfo().total;
   const memoryMB = options.memoryTotalMB ?? Math.floor(memoryBytes / 1024 / 1024);
-  const fs = statfsSync(options.dataDir);
-  const diskFree = fs.bavail * fs.bsize;
+  const disk = await diskSpace(options.dataDir);
+  const diskFree = disk.freeBytes;
   const arch = Deno.build.arch === "x86_64"
     ? "amd64"
     : Deno.build.arch === "aarch64"
@@ -74,11 +92,11 @@ export async function fingerprintHost(
     "os.version": os.version,
     "unique.hostname": Deno.hostname(),
     "unique.network.ip-address": options.ipAddress,
-    "unique.storage.volume": "/",
-    "unique.storage.bytestotal": String(fs.blocks * fs.bsize),
+    "unique.storage.volume": disk.volume,
+    "unique.storage.bytestotal": String(disk.totalBytes),
     "unique.storage.bytesfree": String(diskFree),
     "nomad.version": NOMAD_VERSION,
-    "nomad.revision": "deno-ts",
+    "nomad.revision": NOMAD_REVISION,
   };
   return {
     attributes,

@@ -7,3 +7,4 @@ export * from "./clock.ts";
 export * from "./logger.ts";
 export * from "./bounds.ts";
 export * from "./base64.ts";
+export * from "./version.ts";

@@ -2,7 +2,6 @@
 
 import type { Context, Hono } from "hono";
 import { CodedError } from "../../core/errors.ts";
-import { parseJob } from "../../jobspec/mod.ts";
 import type { StateSnapshot } from "../../state/mod.ts";
 import {
   allocationListStub,
@@ -82,6 +81,8 @@ export function jobRoutes(app: Hono, backend: HttpBackend): void {
     if (!isObject(body)) throw new CodedError(400, "Request body must be a JSON object");
     const hcl = field(body, "JobHCL");
     if (typeof hcl !== "string" || hcl === "") throw new CodedError(400, "Job spec is empty");
+    // Loaded on first use: the parser is not needed by an idle agent.
+    const { parseJob } = await import("../../jobspec/mod.ts");
     let parsed: Record<string, unknown>;
     try {
       parsed = parseJob(hcl, {

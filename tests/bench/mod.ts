@@ -1,0 +1,15 @@
+/** `deno task bench <name>`: runs one benchmark and prints its figures. */
+
+import { benchSubmit } from "./submit.ts";
+
+const BENCHMARKS: Record<string, () => Promise<void>> = { submit: benchSubmit };
+
+if (import.meta.main) {
+  const name = Deno.args[0] ?? "";
+  const bench = BENCHMARKS[name];
+  if (bench === undefined) {
+    console.error(`usage: deno task bench <${Object.keys(BENCHMARKS).join("|")}>`);
+    Deno.exit(1);
+  }
+  await bench();
+}
