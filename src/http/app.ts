@@ -14,6 +14,22 @@ import { jobRoutes } from "./routes/jobs.ts";
 import { nodeRoutes } from "./routes/nodes.ts";
 import { uiRoutes } from "./routes/ui.ts";
 
+const KNOWN_PATHS = [
+  "/v1/jobs",
+  "/v1/jobs/parse",
+  "/v1/job/*",
+  "/v1/allocations",
+  "/v1/allocation/*",
+  "/v1/evaluations",
+  "/v1/evaluation/*",
+  "/v1/nodes",
+  "/v1/node/*",
+  "/v1/agent/*",
+  "/v1/status/*",
+  "/v1/regions",
+  "/v1/client/fs/logs/*",
+];
+
 /** Builds the API app around an agent backend. */
 export function createApp(backend: HttpBackend, logger: Logger): Hono {
   const app = new Hono();
@@ -25,6 +41,7 @@ export function createApp(backend: HttpBackend, logger: Logger): Hono {
   agentRoutes(app, backend);
   clientFsRoutes(app, backend);
   uiRoutes(app, backend);
-  app.all("/v1/*", (c) => c.text("Invalid method", 405));
+  // Known paths answer other methods with 405; unknown paths fall through to 404.
+  for (const path of KNOWN_PATHS) app.all(path, (c) => c.text("Invalid method", 405));
   return app;
 }

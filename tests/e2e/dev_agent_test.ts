@@ -214,3 +214,46 @@ job "flaky" {
     }
   },
 });
+
+Deno.test({
+  name: "a job that cannot be placed exits 2 and job status shows the placement failure",
+  ...e2e,
+  async fn() {
+    const agent = await startAgent();
+    try {
+      const job = `
+job "huge" {
+  group "g" {
+    task "t" {
+      driver = "raw_exec"
+      config {
+        command = "/bin/sleep"
+        args    = ["100"]
+      }
+      resources {
+        memory = 900000000
+      }
+    }
+  }
+}`;
+      const run = await nomad(agent.address, [
+        "job",
+        "run",
+        await writeJobFile(agent.dataDir, "huge.hcl", job),
+      ]);
+      strictEqual(run.code, 2, run.stdout + run.stderr);
+      ok(run.stdout.includes("failed to place all allocations"), run.stdout);
+      ok(run.stdout.includes('Dimension "memory" exhausted on 1 nodes'), run.stdout);
+      const status = await nomad(agent.address, ["job", "status", "huge"]);
+      strictEqual(status.code, 0, status.stderr);
+      ok(status.stdout.includes("Placement Failure"), status.stdout);
+      ok(/Status\s+= pending/.test(status.stdout), status.stdout);
+      ok(
+        /g\s+1\s+0\s+0\s+0\s+0\s+0\s+0/.test(status.stdout),
+        "one queued allocation in the summary",
+      );
+    } finally {
+      await agent.stop();
+    }
+  },
+});
