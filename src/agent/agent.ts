@@ -141,7 +141,7 @@ export class Agent {
     this.#logger.info("shutting down agent");
     await this.#http.shutdown();
     await this.client?.shutdown();
-    this.#executor.current?.close();
+    await this.#executor.current?.close();
     await this.server?.shutdown();
   }
 }

@@ -339,10 +339,8 @@ export class TaskRunner {
     for (const hook of this.#hooks) await hook.stop?.(this.#ctx).catch(() => {});
     this.#wakeDelay?.();
     const handle = this.#handle;
-    if (handle === null || driver === undefined) {
-      if (this.#state.State === "pending" && this.#state.Events?.length !== 0) return;
-      return;
-    }
+    // Not started (or between restarts): the run loop sees #killing and finishes.
+    if (handle === null || driver === undefined) return;
     this.#emit(newTaskEvent("Killing", nowNs(), {
       KillTimeout: timeoutNs,
       KillReason: reason,

@@ -13,6 +13,7 @@ import {
 import { parseDuration } from "../core/clock.ts";
 import { CodedError } from "../core/errors.ts";
 import type { StateSnapshot, StateStore, TableName } from "../state/mod.ts";
+import type { HttpBackend } from "./backend.ts";
 
 /** Blocking parameters of a request. */
 export interface BlockingParams {
@@ -102,4 +103,10 @@ export async function readJsonBody(c: Context): Promise<unknown> {
   } catch (err) {
     throw new CodedError(400, `Failed to decode request body: ${(err as Error).message}`);
   }
+}
+
+/** The server's state store, or Nomad's 501 on an agent that is not a server. */
+export function requireState(backend: HttpBackend): StateStore {
+  if (backend.state === null) throw new CodedError(501, "not a server");
+  return backend.state;
 }

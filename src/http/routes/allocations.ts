@@ -1,16 +1,10 @@
 /** Allocation and evaluation routes. */
 
 import type { Hono } from "hono";
-import { CodedError } from "../../core/errors.ts";
 import { allocationListStub } from "../../structs/mod.ts";
 import type { HttpBackend } from "../backend.ts";
 import { notFound } from "../errors.ts";
-import { blockingQuery, json, namespaceParam } from "../query.ts";
-
-function requireState(backend: HttpBackend) {
-  if (backend.state === null) throw new CodedError(501, "not a server");
-  return backend.state;
-}
+import { blockingQuery, json, namespaceParam, requireState } from "../query.ts";
 
 /** Registers `/v1/allocations`, `/v1/allocation/:id`, `/v1/evaluations`, `/v1/evaluation/:id[/allocations]`. */
 export function allocationRoutes(app: Hono, backend: HttpBackend): void {

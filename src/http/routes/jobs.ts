@@ -13,12 +13,7 @@ import {
 } from "../../structs/mod.ts";
 import type { HttpBackend } from "../backend.ts";
 import { notFound } from "../errors.ts";
-import { blockingQuery, flag, json, namespaceParam, readJsonBody } from "../query.ts";
-
-function requireState(backend: HttpBackend) {
-  if (backend.state === null) throw new CodedError(501, "not a server");
-  return backend.state;
-}
+import { blockingQuery, flag, json, namespaceParam, readJsonBody, requireState } from "../query.ts";
 
 function jobIndex(snapshot: StateSnapshot, job: Job | undefined): number {
   return job?.ModifyIndex ?? snapshot.tableIndex("jobs");

@@ -1,16 +1,10 @@
 /** Node routes. */
 
 import type { Hono } from "hono";
-import { CodedError } from "../../core/errors.ts";
 import { nodeForApi, nodeListStub } from "../../structs/mod.ts";
 import type { HttpBackend } from "../backend.ts";
 import { notFound } from "../errors.ts";
-import { blockingQuery, flag, json } from "../query.ts";
-
-function requireState(backend: HttpBackend) {
-  if (backend.state === null) throw new CodedError(501, "not a server");
-  return backend.state;
-}
+import { blockingQuery, flag, json, requireState } from "../query.ts";
 
 /** Registers `/v1/nodes`, `/v1/node/:id`, `/v1/node/:id/allocations`. */
 export function nodeRoutes(app: Hono, backend: HttpBackend): void {
