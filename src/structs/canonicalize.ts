@@ -128,8 +128,19 @@ export function canonicalizeJob(input: unknown): Job {
     ? zeroUpdateStrategy()
     : updateStrategy(jobUpdate, zeroUpdateStrategy(), `${p}.Update`);
   const datacenters = strings(input, "Datacenters", p);
+  // A job-level reschedule block is the base every group's policy merges over.
+  const jobReschedule = reschedulePolicy(
+    obj(input, "Reschedule", p),
+    defaultReschedulePolicy(type),
+    `${p}.Reschedule`,
+  );
   const groups = (objects(input, "TaskGroups", p) ?? []).map((g) =>
-    taskGroup(g, { type, jobUpdate: jobUpdate === null ? null : update, path: `${p}.TaskGroups` })
+    taskGroup(g, {
+      type,
+      jobUpdate: jobUpdate === null ? null : update,
+      jobReschedule,
+      path: `${p}.TaskGroups`,
+    })
   );
   return {
     Region: str(input, "Region", p, "global"),
@@ -218,7 +229,12 @@ function reschedulePolicy(input: JsonObject | null, base: ReschedulePolicy | nul
 
 function taskGroup(
   g: JsonObject,
-  options: { type: string; jobUpdate: UpdateStrategy | null; path: string },
+  options: {
+    type: string;
+    jobUpdate: UpdateStrategy | null;
+    jobReschedule: ReschedulePolicy | null;
+    path: string;
+  },
 ): TaskGroup {
   const p = options.path;
   const { type } = options;
@@ -248,7 +264,7 @@ function taskGroup(
     RestartPolicy: restart,
     ReschedulePolicy: reschedulePolicy(
       obj(g, "ReschedulePolicy", p),
-      defaultReschedulePolicy(type),
+      options.jobReschedule,
       `${p}.ReschedulePolicy`,
     ),
     EphemeralDisk: ephemeralDisk(obj(g, "EphemeralDisk", p), `${p}.EphemeralDisk`),

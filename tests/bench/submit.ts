@@ -23,12 +23,21 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.max(0, index)]!;
 }
 
-function executorPid(dataDir: string): number | undefined {
+function startTicks(pid: number): number {
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
+}
+
+/** The executor started after the agent (in -dev its state dir is a temp dir we do not know). */
+function executorPid(agentPid: number): number | undefined {
+  const after = startTicks(agentPid);
   for (const entry of Deno.readDirSync("/proc")) {
     if (!/^\d+$/.test(entry.name)) continue;
     try {
       const cmdline = Deno.readTextFileSync(`/proc/${entry.name}/cmdline`).replaceAll("\0", " ");
-      if (cmdline.includes(" executor ") && cmdline.includes(dataDir)) return Number(entry.name);
+      if (cmdline.includes(" executor -socket ") && startTicks(Number(entry.name)) >= after) {
+        return Number(entry.name);
+      }
     } catch {
       // process went away
     }
@@ -94,7 +103,7 @@ export async function benchSubmit(): Promise<void> {
       toRunning.push((started.Time - submittedNs) / 1e6);
     }
     const afterKB = rssKB(agent.process.pid);
-    const executor = executorPid(dataDir);
+    const executor = executorPid(agent.process.pid);
     const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
     console.log(`jobs: ${JOB_COUNT} sequential raw_exec batch jobs (task: sleep 0.05)`);
     console.log(
