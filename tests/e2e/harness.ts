@@ -191,3 +191,18 @@ export async function writeJobFile(dir: string, name: string, text: string): Pro
 export function fixture(path: string): string {
   return new URL(`tests/fixtures/${path}`, ROOT).pathname;
 }
+
+/** Stops executor helpers left by a non-dev agent under `dataDir` (they outlive agents by design). */
+export function killExecutors(dataDir: string): void {
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const cmdline = Deno.readTextFileSync(`/proc/${entry.name}/cmdline`).replaceAll("\0", " ");
+      if (cmdline.includes(" executor -socket ") && cmdline.includes(dataDir)) {
+        Deno.kill(Number(entry.name), "SIGTERM");
+      }
+    } catch {
+      // the process is gone
+    }
+  }
+}

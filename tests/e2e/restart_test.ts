@@ -5,6 +5,7 @@ import type { AllocationListStub, Job } from "../../src/structs/mod.ts";
 import {
   freePort,
   getJson,
+  killExecutors,
   nomad,
   processAlive,
   startAgent,
@@ -86,6 +87,7 @@ Deno.test({
       if (pid > 0 && processAlive(pid)) Deno.kill(pid, "SIGKILL");
       await second?.stop();
       await first.kill();
+      killExecutors(first.dataDir);
       await Deno.remove(first.dataDir, { recursive: true }).catch(() => {});
     }
   },
