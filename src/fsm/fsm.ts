@@ -4,7 +4,13 @@
  */
 
 import { unreachable } from "../core/assert.ts";
-import { type Allocation, deepFreeze, type Evaluation, type Job } from "../structs/mod.ts";
+import {
+  type Allocation,
+  allocClientTerminal,
+  deepFreeze,
+  type Evaluation,
+  type Job,
+} from "../structs/mod.ts";
 import { JOB_TRACKED_VERSIONS, nsKey, type StateStore, type Txn } from "../state/mod.ts";
 import type {
   AllocClientUpdateEntry,

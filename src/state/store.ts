@@ -108,14 +108,14 @@ export class Txn {
 
   #refreshJobs(): void {
     if (this.#dirtyJobs.size === 0) return;
-    const allocs = [...this.read("allocs").values()];
-    const evals = [...this.read("evals").values()];
+    // One pass over each table buckets what the dirty jobs need (not one pass per job).
+    const allocs = bucketByJob(this.read("allocs").values(), this.#dirtyJobs);
+    const evals = bucketByJob(this.read("evals").values(), this.#dirtyJobs);
     for (const key of this.#dirtyJobs) {
       const job = this.read("jobs").get(key);
       if (job === undefined) continue;
-      const jobAllocs = allocs.filter((a) => nsKey(a.Namespace, a.JobID) === key);
-      const jobEvals = evals.filter((e) => nsKey(e.Namespace, e.JobID) === key);
-      const status = jobStatus(job, jobAllocs, jobEvals);
+      const jobAllocs = allocs.get(key) ?? [];
+      const status = jobStatus(job, jobAllocs, evals.get(key) ?? []);
       if (status !== job.Status) {
         this.write("jobs").set(
           key,
@@ -175,6 +175,21 @@ export class Txn {
       }),
     );
   }
+}
+
+function bucketByJob<T extends { Namespace: string; JobID: string }>(
+  items: Iterable<T>,
+  keys: ReadonlySet<string>,
+): Map<string, T[]> {
+  const buckets = new Map<string, T[]>();
+  for (const item of items) {
+    const key = nsKey(item.Namespace, item.JobID);
+    if (!keys.has(key)) continue;
+    const bucket = buckets.get(key);
+    if (bucket === undefined) buckets.set(key, [item]);
+    else bucket.push(item);
+  }
+  return buckets;
 }
 
 /** Nomad's job status rules: running with live allocs, pending with open evals, else dead. */

@@ -5,7 +5,7 @@
  */
 
 import type { Allocation, AllocationListStub } from "../../src/structs/mod.ts";
-import { freePort, startAgent } from "../e2e/harness.ts";
+import { executorPids, freePort, startAgent } from "../e2e/harness.ts";
 
 /** Jobs submitted one after another. */
 export const JOB_COUNT = 50;
@@ -31,18 +31,7 @@ function startTicks(pid: number): number {
 /** The executor started after the agent (in -dev its state dir is a temp dir we do not know). */
 function executorPid(agentPid: number): number | undefined {
   const after = startTicks(agentPid);
-  for (const entry of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    try {
-      const cmdline = Deno.readTextFileSync(`/proc/${entry.name}/cmdline`).replaceAll("\0", " ");
-      if (cmdline.includes(" executor -socket ") && startTicks(Number(entry.name)) >= after) {
-        return Number(entry.name);
-      }
-    } catch {
-      // process went away
-    }
-  }
-  return undefined;
+  return executorPids((_cmdline, pid) => startTicks(pid) >= after)[0];
 }
 
 async function waitComplete(address: string, jobID: string): Promise<Allocation> {

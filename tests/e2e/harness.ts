@@ -192,17 +192,32 @@ export function fixture(path: string): string {
   return new URL(`tests/fixtures/${path}`, ROOT).pathname;
 }
 
-/** Stops executor helpers left by a non-dev agent under `dataDir` (they outlive agents by design). */
-export function killExecutors(dataDir: string): void {
+/** PIDs of running `nomad executor` helpers whose command line passes `match`. */
+export function executorPids(
+  match: (cmdline: string, pid: number) => boolean = () => true,
+): number[] {
+  const pids: number[] = [];
   for (const entry of Deno.readDirSync("/proc")) {
     if (!/^\d+$/.test(entry.name)) continue;
     try {
       const cmdline = Deno.readTextFileSync(`/proc/${entry.name}/cmdline`).replaceAll("\0", " ");
-      if (cmdline.includes(" executor -socket ") && cmdline.includes(dataDir)) {
-        Deno.kill(Number(entry.name), "SIGTERM");
+      if (cmdline.includes(" executor -socket ") && match(cmdline, Number(entry.name))) {
+        pids.push(Number(entry.name));
       }
     } catch {
       // the process is gone
+    }
+  }
+  return pids;
+}
+
+/** Stops executor helpers left by a non-dev agent under `dataDir` (they outlive agents by design). */
+export function killExecutors(dataDir: string): void {
+  for (const pid of executorPids((cmdline) => cmdline.includes(dataDir))) {
+    try {
+      Deno.kill(pid, "SIGTERM");
+    } catch {
+      // already exited
     }
   }
 }
