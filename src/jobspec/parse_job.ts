@@ -6,8 +6,9 @@ import {
   type EvalContext,
   HclSyntaxError,
   parse,
-  STANDARD_FUNCTIONS,
 } from "../hcl/mod.ts";
+import { type JobFileHost, jobFunctions } from "./functions.ts";
+import { shapeJob } from "./api_shape.ts";
 import { decodeJob } from "./job.ts";
 import { parseJsonJob } from "./json_job.ts";
 import {
@@ -19,7 +20,7 @@ import {
 } from "./variables.ts";
 
 /** Inputs besides the job file text. */
-export interface ParseJobOptions {
+export interface ParseJobOptions extends JobFileHost {
   /** Name used in error messages (`<filename>:<line>:<column>: ...`). */
   readonly filename: string;
   /** `-var name=value` flags. */
@@ -42,7 +43,8 @@ const ROOT_SCHEMA = {
 /**
  * Parses a job file (HCL, or API JSON when the text starts with `{`) into
  * api.Job JSON with Nomad's PascalCase field names and durations in
- * nanoseconds. Defaults are not filled in; `canonicalizeJob` does that.
+ * nanoseconds, every field present in Go order as `nomad job run -output`
+ * prints it. Defaults are not filled in; `canonicalizeJob` does that.
  *
  * @example
  * ```ts
@@ -74,12 +76,13 @@ export function parseJob(source: string, options: ParseJobOptions): JsonObject {
   }
   const declarations = collectDeclarations(root.blocks);
   const variables = resolveVariables(declarations, options);
-  const withVars: EvalContext = { variables: { var: variables }, functions: STANDARD_FUNCTIONS };
+  const functions = jobFunctions(options);
+  const withVars: EvalContext = { variables: { var: variables }, functions };
   const localBlocks = root.blocks.filter((b) => b.block.type === "locals").map((b) => b.block);
   const locals = evaluateLocals(localBlocks, withVars);
   const ctx: EvalContext = {
     variables: { var: variables, local: locals },
-    functions: STANDARD_FUNCTIONS,
+    functions,
   };
-  return decodeJob({ block: jobs[0]!.block, ctx });
+  return shapeJob(decodeJob({ block: jobs[0]!.block, ctx }));
 }

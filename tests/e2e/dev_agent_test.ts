@@ -199,8 +199,9 @@ job "flaky" {
       strictEqual(state.Restarts, 2);
       strictEqual(state.Failed, true);
       const types = state.Events!.map((e) => e.Type);
-      strictEqual(types.filter((t) => t === "Restarting").length, 2, types.join(","));
-      strictEqual(types.filter((t) => t === "Terminated").length, 3, types.join(","));
+      const told = state.Events!.map((e) => `${e.Type}: ${e.DisplayMessage}`).join("\n");
+      strictEqual(types.filter((t) => t === "Restarting").length, 2, told);
+      strictEqual(types.filter((t) => t === "Terminated").length, 3, told);
       strictEqual(types.at(-1), "Not Restarting");
       const status = await nomad(agent.address, ["alloc", "status", alloc.ID.slice(0, 8)]);
       ok(
