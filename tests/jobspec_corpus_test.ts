@@ -4,6 +4,7 @@
  */
 
 import { strictEqual } from "node:assert";
+import { goJson } from "../src/core/go_json.ts";
 import { parseJob } from "../src/jobspec/mod.ts";
 
 const CORPUS = new URL("./fixtures/jobspecs/", import.meta.url).pathname;
@@ -53,6 +54,6 @@ for (const { name, file } of corpusFixtures()) {
       readFile: (path) => Deno.readTextFileSync(path.startsWith("/") ? path : `${CORPUS}${path}`),
     });
     const golden = Deno.readTextFileSync(`${CORPUS}${name}.golden.json`);
-    strictEqual(JSON.stringify({ Job: job }, null, 4) + "\n", golden);
+    strictEqual(goJson({ Job: job }, 4) + "\n", golden);
   });
 }

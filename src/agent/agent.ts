@@ -159,6 +159,7 @@ function httpBackend(
     state: server?.state ?? null,
     region: settings.region,
     jobRegister: (request) => server!.jobRegister(request),
+    jobValidate: (job) => server!.jobValidate(job),
     jobDeregister: (namespace, jobID, options) => server!.jobDeregister(namespace, jobID, options),
     agentSelf: () => agentSelf({ settings, client }),
     agentMembers: () => agentMembers(settings),

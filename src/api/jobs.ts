@@ -13,6 +13,7 @@ import type {
   JobDeregisterResponse,
   JobPayload,
   JobRegisterResponse,
+  JobValidateResponse,
   JobVersionsResponse,
   RegisterOptions,
 } from "./types.ts";
@@ -64,6 +65,17 @@ export class JobsApi {
     }
     if (options.submission !== undefined) body["Submission"] = options.submission;
     return await this.#core.write<JobRegisterResponse>("PUT", "/v1/jobs", body, write);
+  }
+
+  /** Checks a job without registering it (`PUT /v1/validate/job`). */
+  async validate(job: JobPayload, write: WriteOptions = {}): Promise<JobValidateResponse> {
+    return (await this.#core.write<JobValidateResponse>(
+      "PUT",
+      "/v1/validate/job",
+      { Job: job },
+      write,
+    ))
+      .data;
   }
 
   /** Parses HCL server-side (`PUT /v1/jobs/parse`). */

@@ -34,6 +34,14 @@ export interface JobRegisterResponse {
   Index?: number;
 }
 
+/** Response of `PUT /v1/validate/job`. */
+export interface JobValidateResponse {
+  DriverConfigValidated: boolean;
+  ValidationErrors: string[] | null;
+  Error: string;
+  Warnings: string;
+}
+
 /** Response of `DELETE /v1/job/:id`. */
 export interface JobDeregisterResponse {
   EvalID: string;

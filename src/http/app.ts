@@ -17,6 +17,7 @@ import { uiRoutes } from "./routes/ui.ts";
 const KNOWN_PATHS = [
   "/v1/jobs",
   "/v1/jobs/parse",
+  "/v1/validate/job",
   "/v1/job/*",
   "/v1/allocations",
   "/v1/allocation/*",

@@ -40,6 +40,12 @@ function setup() {
         KnownLeader: true,
       });
     },
+    jobValidate: (job) => ({
+      DriverConfigValidated: true,
+      ValidationErrors: (job as { ID?: string }).ID === "bad" ? ["bad job"] : null,
+      Error: "",
+      Warnings: "",
+    }),
     jobDeregister: () => Promise.reject(new CodedError(404, "job not found")),
     agentSelf: () => ({}),
     agentMembers: () => ({}),

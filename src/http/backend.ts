@@ -4,7 +4,12 @@
  */
 
 import type { StateStore } from "../state/mod.ts";
-import type { Allocation, JobRegisterRequest, JobRegisterResponse } from "../structs/mod.ts";
+import type {
+  Allocation,
+  JobRegisterRequest,
+  JobRegisterResponse,
+  JobValidateResponse,
+} from "../structs/mod.ts";
 
 /** One chunk of a task log: bytes at `offset` of a rotated file; `null` is an idle heartbeat. */
 export type LogChunk = { file: string; offset: number; data: Uint8Array } | null;
@@ -33,6 +38,8 @@ export interface HttpBackend {
   readonly state: StateStore | null;
   /** Job.Register. */
   jobRegister(request: JobRegisterRequest): Promise<JobRegisterResponse>;
+  /** Job.Validate. */
+  jobValidate(job: unknown): JobValidateResponse;
   /** Job.Deregister. */
   jobDeregister(
     namespace: string,

@@ -20,6 +20,7 @@ import {
   type Job,
   type JobRegisterRequest,
   type JobRegisterResponse,
+  type JobValidateResponse,
   newEvaluation,
   type Node,
   validateJob,
@@ -248,6 +249,22 @@ export class Server {
     }
     if (errors.length > 0) throw new ValidationError(errors);
     return job;
+  }
+
+  /** Job.Validate: every problem with a submitted job, without storing it. */
+  jobValidate(input: unknown): JobValidateResponse {
+    try {
+      this.checkJob(input);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      return {
+        DriverConfigValidated: true,
+        ValidationErrors: [...error.errors],
+        Error: error.message,
+        Warnings: "",
+      };
+    }
+    return { DriverConfigValidated: true, ValidationErrors: null, Error: "", Warnings: "" };
   }
 
   /** Job.Register: stores the job and creates its evaluation. */

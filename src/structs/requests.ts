@@ -8,6 +8,14 @@ export interface JobRegisterRequest {
   EvalPriority?: number;
 }
 
+/** `PUT /v1/validate/job` response. */
+export interface JobValidateResponse {
+  DriverConfigValidated: boolean;
+  ValidationErrors: string[] | null;
+  Error: string;
+  Warnings: string;
+}
+
 /** Response to a job write (register, deregister). */
 export interface JobRegisterResponse {
   EvalID: string;

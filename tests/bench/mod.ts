@@ -1,8 +1,9 @@
 /** `deno task bench <name>`: runs one benchmark and prints its figures. */
 
+import { benchHcl } from "./hcl.ts";
 import { benchSubmit } from "./submit.ts";
 
-const BENCHMARKS: Record<string, () => Promise<void>> = { submit: benchSubmit };
+const BENCHMARKS: Record<string, () => Promise<void>> = { submit: benchSubmit, hcl: benchHcl };
 
 if (import.meta.main) {
   const name = Deno.args[0] ?? "";

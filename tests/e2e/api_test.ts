@@ -126,3 +126,83 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "job validate and the parse/validate endpoints check jobs without storing them",
+  ...e2e,
+  async fn() {
+    const agent = await startAgent();
+    try {
+      const good = await nomad(agent.address, [
+        "job",
+        "validate",
+        fixture("jobs/example.nomad.hcl"),
+      ]);
+      strictEqual(good.code, 0, good.stderr);
+      strictEqual(good.stdout.trim(), "Job validation successful");
+
+      const badConfig = await writeJobFile(
+        agent.dataDir,
+        "bad_config.hcl",
+        `job "v" {\n  group "g" {\n    task "t" {\n      driver = "raw_exec"\n      config {\n        args = ["x"]\n      }\n    }\n  }\n}\n`,
+      );
+      const invalid = await nomad(agent.address, ["validate", badConfig]);
+      strictEqual(invalid.code, 1);
+      ok(invalid.stderr.startsWith("Job validation errors:\n"), invalid.stderr);
+      ok(invalid.stderr.includes("command"), invalid.stderr);
+
+      const offline = await nomad("http://127.0.0.1:1", ["job", "validate", badConfig]);
+      strictEqual(offline.code, 0, "without an agent, driver configs are not checked");
+      ok(offline.stdout.includes("Driver configuration not validated"), offline.stdout);
+
+      const ok200 = await fetch(`${agent.address}/v1/validate/job`, {
+        method: "PUT",
+        body: JSON.stringify(batchJob("checked")),
+      });
+      strictEqual(ok200.status, 200);
+      const body = await ok200.json();
+      strictEqual(body.ValidationErrors, null);
+      strictEqual(body.Error, "");
+      strictEqual(body.DriverConfigValidated, true);
+
+      const negative = await fetch(`${agent.address}/v1/validate/job`, {
+        method: "POST",
+        body: JSON.stringify(batchJob("neg", -1)),
+      });
+      strictEqual(negative.status, 200);
+      const problems = await negative.json();
+      ok(problems.ValidationErrors[0].includes("count can't be negative"), problems.Error);
+
+      const noJob = await fetch(`${agent.address}/v1/validate/job`, { method: "PUT", body: "{}" });
+      strictEqual(noJob.status, 400);
+      strictEqual(await noJob.text(), "Job must be specified");
+
+      const parsed = await fetch(`${agent.address}/v1/jobs/parse`, {
+        method: "PUT",
+        body: JSON.stringify({
+          JobHCL:
+            'variable "n" {\n  default = 1\n}\njob "p" {\n  group "g" {\n    count = var.n\n' +
+            '    task "t" {\n      driver = "raw_exec"\n    }\n  }\n}\n',
+          Variables: "n = 3\n",
+          Canonicalize: true,
+        }),
+      });
+      strictEqual(parsed.status, 200);
+      const job = await parsed.json();
+      strictEqual(job.TaskGroups[0].Count, 3);
+      strictEqual(job.Type, "service", "canonicalized");
+
+      const broken = await fetch(`${agent.address}/v1/jobs/parse`, {
+        method: "PUT",
+        body: JSON.stringify({ JobHCL: 'job "p" {\n  group "g" {\n' }),
+      });
+      strictEqual(broken.status, 400);
+      ok(/input\.hcl:\d+:\d+/.test(await broken.text()));
+
+      const list = await getJson<JobListStub[]>(agent.address, "/v1/jobs");
+      strictEqual(list.body.length, 0, "validate and parse store nothing");
+    } finally {
+      await agent.stop();
+    }
+  },
+});

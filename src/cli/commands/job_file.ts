@@ -18,6 +18,7 @@ export interface JobspecModule {
       variables?: Record<string, string>;
       env?: Record<string, string>;
       varFiles?: { filename: string; source: string }[];
+      readFile?: (path: string) => string;
     },
   ): Record<string, unknown> | Promise<Record<string, unknown>>;
   jobInitTemplate(short: boolean): string;
@@ -77,7 +78,13 @@ export async function loadJobFile(request: JobFileRequest, io: CliIo): Promise<L
   const filename = request.path === "-" ? "stdin" : basename(request.path);
   let job: Record<string, unknown>;
   try {
-    job = await jobspec.parseJob(source, { filename, variables, env: { ...io.env }, varFiles });
+    job = await jobspec.parseJob(source, {
+      filename,
+      variables,
+      env: { ...io.env },
+      varFiles,
+      readFile: (path) => Deno.readTextFileSync(resolveBeside(request.path, path)),
+    });
   } catch (error) {
     throw new CommandError(
       `Error getting job struct: Error parsing job file from ${request.path}:\n${
@@ -188,6 +195,13 @@ export function envVariables(env: Readonly<Record<string, string>>): Record<stri
     }
   }
   return result;
+}
+
+/** `path` as `file()` in a job file sees it: relative to the job file's directory, like Nomad. */
+function resolveBeside(jobPath: string, path: string): string {
+  if (path.startsWith("/")) return path;
+  const slash = jobPath.lastIndexOf("/");
+  return slash < 0 || jobPath === "-" ? path : `${jobPath.slice(0, slash + 1)}${path}`;
 }
 
 function basename(path: string): string {

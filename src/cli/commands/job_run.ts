@@ -7,6 +7,7 @@ import {
   type JobSubmission,
   type NomadClient,
 } from "../../api/mod.ts";
+import { goJson } from "../../core/go_json.ts";
 import type { Command, CommandContext } from "../cli.ts";
 import { quote } from "../format.ts";
 import { CommandError, errorMessage } from "../helpers.ts";
@@ -157,7 +158,7 @@ export async function runJobRun(
     );
     const job = applyTokens(loaded.job, f, ctx.io.env);
     if (f.output.value) {
-      ctx.ui.output(JSON.stringify({ Job: job }, null, 4));
+      ctx.ui.output(goJson({ Job: job }, 4));
       return 0;
     }
     const client = jobScopedClient(clientFromFlags(ctx, f.client), job);

@@ -9,6 +9,7 @@ import { jobInitCommand, runJobInit } from "./job_init.ts";
 import { jobRunCommand, runJobRun } from "./job_run.ts";
 import { jobStatusCommand } from "./job_status.ts";
 import { jobStopCommand, runJobStop } from "./job_stop.ts";
+import { jobValidateCommand, runJobValidate } from "./job_validate.ts";
 import { nodeStatusCommand } from "./node_status.ts";
 import { serverMembersCommand } from "./server_members.ts";
 import { statusCommand } from "./status.ts";
@@ -41,6 +42,7 @@ export function allCommands(): Command[] {
     jobStatusCommand,
     jobStopCommand,
     jobInitCommand,
+    jobValidateCommand,
     allocGroup,
     allocStatusCommand,
     allocLogsCommand,
@@ -52,6 +54,7 @@ export function allCommands(): Command[] {
     alias("stop", jobStopCommand, runJobStop),
     alias("init", jobInitCommand, runJobInit),
     alias("logs", allocLogsCommand, runAllocLogs),
+    alias("validate", jobValidateCommand, runJobValidate),
   ];
 }
 

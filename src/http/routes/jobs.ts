@@ -1,4 +1,4 @@
-/** Job routes: `/v1/jobs`, `/v1/jobs/parse`, `/v1/job/:id[/...]`. */
+/** Job routes: `/v1/jobs`, `/v1/jobs/parse`, `/v1/validate/job`, `/v1/job/:id[/...]`. */
 
 import type { Context, Hono } from "hono";
 import { CodedError } from "../../core/errors.ts";
@@ -88,6 +88,14 @@ export function jobRoutes(app: Hono, backend: HttpBackend): void {
       throw new CodedError(400, (err as Error).message);
     }
     return json(c, field(body, "Canonicalize") === true ? canonicalizeJob(parsed) : parsed);
+  });
+
+  app.on(["PUT", "POST"], "/v1/validate/job", async (c) => {
+    const request = registerBody(await readJsonBody(c), {
+      namespace: c.req.query("namespace"),
+      region: c.req.query("region"),
+    });
+    return json(c, backend.jobValidate(request.Job));
   });
 
   const allocations = async (c: Context, id: string) => {
