@@ -5,7 +5,9 @@
 
 import { strictEqual } from "node:assert";
 import { goJson } from "../src/core/go_json.ts";
-import { parseJob } from "../src/jobspec/mod.ts";
+import { jobFileHost } from "../src/cli/commands/job_file.ts";
+import type { CliIo } from "../src/cli/io.ts";
+import { jobInitTemplate, parseJob } from "../src/jobspec/mod.ts";
 
 const CORPUS = new URL("./fixtures/jobspecs/", import.meta.url).pathname;
 
@@ -51,9 +53,14 @@ for (const { name, file } of corpusFixtures()) {
       variables,
       env: options.env ?? {},
       varFiles,
-      readFile: (path) => Deno.readTextFileSync(path.startsWith("/") ? path : `${CORPUS}${path}`),
+      ...jobFileHost(`${CORPUS}${file}`, { env: {} } as unknown as CliIo),
     });
     const golden = Deno.readTextFileSync(`${CORPUS}${name}.golden.json`);
     strictEqual(goJson({ Job: job }, 4) + "\n", golden);
   });
 }
+
+Deno.test("job init writes the files recorded as init_short and init_long in the corpus", () => {
+  strictEqual(jobInitTemplate(true), Deno.readTextFileSync(`${CORPUS}init_short.nomad.hcl`));
+  strictEqual(jobInitTemplate(false), Deno.readTextFileSync(`${CORPUS}init_long.nomad.hcl`));
+});

@@ -25,12 +25,8 @@ export interface AgentIo {
 
 const defaultIo: AgentIo = { stdout: (l) => console.log(l), stderr: (l) => console.error(l) };
 
-function parseFlags(args: string[], io: AgentIo) {
-  const flags = new FlagSet("agent", {
-    output: io.stderr,
-    usage: () => io.stderr(agentUsage(flags)),
-  });
-  const f = {
+function defineFlags(flags: FlagSet) {
+  return {
     dev: flags.bool("dev", false, "Start the agent in development mode."),
     server: flags.bool("server", false, "Enable server mode for the agent."),
     client: flags.bool("client", false, "Enable client mode for the agent."),
@@ -41,16 +37,53 @@ function parseFlags(args: string[], io: AgentIo) {
     ),
     config: flags.stringList("config", "Path to a config file or directory; repeatable."),
     dataDir: flags.string("data-dir", "", "Path for local state."),
+    pluginDir: flags.string("plugin-dir", "", "Directory to search for plugins."),
     bind: flags.string("bind", "", "Address to bind network services to."),
     region: flags.string("region", "", "Region of the agent."),
     dc: flags.string("dc", "", "Datacenter of the agent."),
     node: flags.string("node", "", "Name of this node."),
+    encrypt: flags.string("encrypt", "", "Gossip encryption key (base64)."),
+    join: flags.stringList("join", "Address of a server to join at start; repeatable."),
+    retryJoin: flags.stringList(
+      "retry-join",
+      "Address of a server to join, with retries; repeatable.",
+    ),
+    retryInterval: flags.duration("retry-interval", 0, "Time to wait between join attempts."),
+    retryMax: flags.int("retry-max", 0, "Maximum number of join attempts (0: no limit)."),
+    rejoin: flags.bool("rejoin", false, "Ignore a previous leave and rejoin the cluster."),
+    raftProtocol: flags.int("raft-protocol", 0, "Raft protocol version to use."),
+    servers: flags.string("servers", "", "Comma-separated list of servers for the client."),
+    stateDir: flags.string("state-dir", "", "Directory for the client's state."),
+    allocDir: flags.string("alloc-dir", "", "Directory for allocations."),
     nodeClass: flags.string("node-class", "", "Node class of the client."),
     nodePool: flags.string("node-pool", "", "Node pool of the client."),
     meta: flags.stringList("meta", "Client metadata key=value; repeatable."),
     networkInterface: flags.string("network-interface", "", "Network interface of the client."),
+    networkSpeed: flags.int("network-speed", 0, "Network speed of the client in MBits."),
     logLevel: flags.string("log-level", "", "Log level (TRACE, DEBUG, INFO, WARN, ERROR)."),
+    logJson: flags.bool("log-json", false, "Output logs in JSON format."),
+    logIncludeLocation: flags.bool(
+      "log-include-location",
+      false,
+      "Include file and line in log lines.",
+    ),
+    aclEnabled: flags.bool("acl-enabled", false, "Enable the ACL system."),
+    aclReplicationToken: flags.string(
+      "acl-replication-token",
+      "",
+      "Token used to replicate ACLs from the authoritative region.",
+    ),
   };
+}
+
+type AgentFlags = ReturnType<typeof defineFlags>;
+
+function parseFlags(args: string[], io: AgentIo) {
+  const flags = new FlagSet("agent", {
+    output: io.stderr,
+    usage: () => io.stderr(agentUsage(flags)),
+  });
+  const f = defineFlags(flags);
   const result = flags.parse(args);
   return { result, f };
 }
@@ -59,31 +92,89 @@ function agentUsage(flags: FlagSet): string {
   return `Usage: nomad agent [options]\n\n  Starts the Nomad agent and runs until an interrupt is received.\n\nAgent Options:\n\n${flags.defaults()}`;
 }
 
-function flagOverrides(f: ReturnType<typeof parseFlags>["f"]): PartialAgentConfig {
+/** `-meta k=v` pairs → a map (a pair without "=" has an empty value). */
+function metaOf(pairs: readonly string[]): Record<string, string> {
+  return Object.fromEntries(pairs.map((kv) => {
+    const i = kv.indexOf("=");
+    return i < 0 ? [kv, ""] : [kv.slice(0, i), kv.slice(i + 1)];
+  }));
+}
+
+function serverOverrides(f: AgentFlags): NonNullable<PartialAgentConfig["server"]> {
+  const server: NonNullable<PartialAgentConfig["server"]> = {};
+  if (f.server.isSet) server.enabled = f.server.value;
+  if (f.bootstrapExpect.isSet) server.bootstrapExpect = f.bootstrapExpect.value;
+  if (f.encrypt.isSet) server.encrypt = f.encrypt.value;
+  if (f.join.isSet) server.startJoin = f.join.value;
+  if (f.retryJoin.isSet) server.retryJoin = f.retryJoin.value;
+  if (f.retryInterval.isSet) server.retryInterval = f.retryInterval.value;
+  if (f.retryMax.isSet) server.retryMax = f.retryMax.value;
+  if (f.rejoin.isSet) server.rejoinAfterLeave = f.rejoin.value;
+  if (f.raftProtocol.isSet) server.raftProtocol = f.raftProtocol.value;
+  return server;
+}
+
+function clientOverrides(f: AgentFlags): NonNullable<PartialAgentConfig["client"]> {
+  const client: NonNullable<PartialAgentConfig["client"]> = {};
+  if (f.client.isSet) client.enabled = f.client.value;
+  if (f.servers.isSet) {
+    client.servers = f.servers.value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  }
+  if (f.stateDir.isSet) client.stateDir = f.stateDir.value;
+  if (f.allocDir.isSet) client.allocDir = f.allocDir.value;
+  if (f.nodeClass.isSet) client.nodeClass = f.nodeClass.value;
+  if (f.nodePool.isSet) client.nodePool = f.nodePool.value;
+  if (f.networkInterface.isSet) client.networkInterface = f.networkInterface.value;
+  if (f.networkSpeed.isSet) client.networkSpeed = f.networkSpeed.value;
+  if (f.meta.value.length > 0) client.meta = metaOf(f.meta.value);
+  return client;
+}
+
+/** The configuration the command-line flags set; merged over the files, as Nomad does. */
+function flagOverrides(f: AgentFlags): PartialAgentConfig {
   const o: PartialAgentConfig = {};
   if (f.dataDir.isSet) o.dataDir = f.dataDir.value;
+  if (f.pluginDir.isSet) o.pluginDir = f.pluginDir.value;
   if (f.bind.isSet) o.bindAddr = f.bind.value;
   if (f.region.isSet) o.region = f.region.value;
   if (f.dc.isSet) o.datacenter = f.dc.value;
   if (f.node.isSet) o.name = f.node.value;
   if (f.logLevel.isSet) o.logLevel = f.logLevel.value;
-  const server: PartialAgentConfig["server"] = {};
-  if (f.server.isSet) server.enabled = f.server.value;
-  if (f.bootstrapExpect.isSet) server.bootstrapExpect = f.bootstrapExpect.value;
-  o.server = server;
-  const client: PartialAgentConfig["client"] = {};
-  if (f.client.isSet) client.enabled = f.client.value;
-  if (f.nodeClass.isSet) client.nodeClass = f.nodeClass.value;
-  if (f.nodePool.isSet) client.nodePool = f.nodePool.value;
-  if (f.networkInterface.isSet) client.networkInterface = f.networkInterface.value;
-  if (f.meta.value.length > 0) {
-    client.meta = Object.fromEntries(f.meta.value.map((kv) => {
-      const i = kv.indexOf("=");
-      return i < 0 ? [kv, ""] : [kv.slice(0, i), kv.slice(i + 1)];
-    }));
-  }
-  o.client = client;
+  if (f.logJson.isSet) o.logJson = f.logJson.value;
+  if (f.logIncludeLocation.isSet) o.logIncludeLocation = f.logIncludeLocation.value;
+  const acl: NonNullable<PartialAgentConfig["acl"]> = {};
+  if (f.aclEnabled.isSet) acl.enabled = f.aclEnabled.value;
+  if (f.aclReplicationToken.isSet) acl.replicationToken = f.aclReplicationToken.value;
+  o.acl = acl;
+  o.server = serverOverrides(f);
+  o.client = clientOverrides(f);
   return o;
+}
+
+/** The outcome of reading `nomad agent` flags and configuration files. */
+export type LoadedAgentCommandConfig =
+  | { readonly ok: true; readonly config: AgentConfig }
+  | { readonly ok: false };
+
+/**
+ * Reads `nomad agent` flags, loads `-config` files over the defaults (or the
+ * `-dev` defaults) and applies the flags last. Writes problems to `io`.
+ *
+ * @example
+ * ```ts
+ * import { loadAgentCommandConfig } from "./command.ts";
+ * const loaded = await loadAgentCommandConfig(["-dev", "-dc", "east"]);
+ * if (loaded.ok) loaded.config.datacenter; // "east"
+ * ```
+ */
+export async function loadAgentCommandConfig(
+  args: string[],
+  io: AgentIo = defaultIo,
+): Promise<LoadedAgentCommandConfig> {
+  const { result, f } = parseFlags(args, io);
+  if (!result.ok) return { ok: false };
+  const config = await loadConfig(f, io);
+  return config === null ? { ok: false } : { ok: true, config };
 }
 
 function truthy(value: unknown): boolean {
@@ -162,10 +253,7 @@ function banner(settings: AgentSettings, nodeID: string): string[] {
   return rows.map(([k, v]) => `${k.padStart(23)}: ${v}`);
 }
 
-async function loadConfig(
-  f: ReturnType<typeof parseFlags>["f"],
-  io: AgentIo,
-): Promise<AgentConfig | null> {
+async function loadConfig(f: AgentFlags, io: AgentIo): Promise<AgentConfig | null> {
   let loaded;
   try {
     loaded = await loadAgentConfigPaths(
@@ -197,10 +285,9 @@ async function loadConfig(
 
 /** Runs `nomad agent [flags]` until SIGINT/SIGTERM; returns the exit code. */
 export async function runAgent(args: string[], io: AgentIo = defaultIo): Promise<number> {
-  const { result, f } = parseFlags(args, io);
-  if (!result.ok) return 1;
-  const config = await loadConfig(f, io);
-  if (config === null) return 1;
+  const loaded = await loadAgentCommandConfig(args, io);
+  if (!loaded.ok) return 1;
+  const config = loaded.config;
   const settings = await resolveSettings(config);
   const logger = createLogger({ level: parseLogLevel(settings.logLevel)!, write: io.stdout });
   io.stdout("==> Starting Nomad agent...");

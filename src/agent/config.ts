@@ -1,7 +1,7 @@
 /**
  * Agent configuration: the typed {@linkcode AgentConfig}, its defaults and
- * `-dev` defaults, parsing one HCL/JSON file (pure), merging, and loading
- * files and directories from disk (the only I/O here).
+ * `-dev` defaults, parsing one HCL/JSON file (pure), merging with Nomad's
+ * rules, and loading files and directories from disk (the only I/O here).
  */
 
 import { NS_PER_HOUR, NS_PER_MINUTE, NS_PER_SECOND, parseDuration } from "../core/clock.ts";
@@ -17,6 +17,7 @@ import {
   toStringValue,
   type Value,
 } from "../hcl/mod.ts";
+import { type Check, type Kind, type Table, TOP } from "./config_schema.ts";
 
 /** HTTP, RPC and Serf ports. */
 export interface PortsConfig {
@@ -40,7 +41,21 @@ export interface ServerJoinConfig {
   startJoin: string[];
 }
 
-/** The `server` block. Durations are nanoseconds. */
+/** `server.default_scheduler_config`: the scheduler configuration a new cluster starts with. */
+export interface SchedulerConfig {
+  schedulerAlgorithm: "binpack" | "spread";
+  memoryOversubscriptionEnabled: boolean;
+  rejectJobRegistration: boolean;
+  pauseEvalBroker: boolean;
+  preemptionConfig: {
+    systemSchedulerEnabled: boolean;
+    sysbatchSchedulerEnabled: boolean;
+    batchSchedulerEnabled: boolean;
+    serviceSchedulerEnabled: boolean;
+  };
+}
+
+/** The `server` block. Durations are nanoseconds; 0 or "" means Nomad's default. */
 export interface ServerConfig {
   enabled: boolean;
   bootstrapExpect: number;
@@ -58,14 +73,38 @@ export interface ServerConfig {
   evalGcThreshold: number;
   batchEvalGcThreshold: number;
   deploymentGcThreshold: number;
+  csiVolumeClaimGcInterval: number;
+  csiVolumeClaimGcThreshold: number;
+  csiPluginGcThreshold: number;
+  aclTokenGcThreshold: number;
+  rootKeyGcInterval: number;
+  rootKeyGcThreshold: number;
+  rootKeyRotationThreshold: number;
   encrypt: string;
   serverJoin: ServerJoinConfig;
+  /** Legacy `server.retry_join` etc.: Nomad appends these across files, unlike `server_join`. */
+  retryJoin: string[];
+  retryInterval: number;
+  retryMax: number;
+  startJoin: string[];
   authoritativeRegion: string;
   raftProtocol: number;
+  raftMultiplier: number;
   rejoinAfterLeave: boolean;
   nonVotingServer: boolean;
   redundancyZone: string;
-  defaultSchedulerConfig: Record<string, unknown> | null;
+  upgradeVersion: string;
+  /** null: not set, the scheduler's own defaults apply. */
+  defaultSchedulerConfig: SchedulerConfig | null;
+  eventBufferSize: number;
+  jobMaxPriority: number;
+  jobDefaultPriority: number;
+  jobTrackedVersions: number;
+  raftSnapshotThreshold: number;
+  raftSnapshotInterval: number;
+  raftTrailingLogs: number;
+  licensePath: string;
+  licenseEnv: string;
 }
 
 /** Resources a client keeps for itself. */
@@ -91,11 +130,20 @@ export interface HostNetworkConfig {
   reservedPorts: string;
 }
 
+/** `client.drain_on_shutdown`. */
+export interface DrainOnShutdownConfig {
+  deadline: number;
+  force: boolean;
+  ignoreSystemJobs: boolean;
+}
+
 /** The `client` block. Durations are nanoseconds. */
 export interface ClientConfig {
   enabled: boolean;
   stateDir: string;
   allocDir: string;
+  allocMountsDir: string;
+  hostVolumesDir: string;
   servers: string[];
   serverJoin: ServerJoinConfig;
   nodeClass: string;
@@ -104,9 +152,12 @@ export interface ClientConfig {
   /** Driver and fingerprint options, e.g. `"driver.raw_exec.enable" = "1"`. */
   options: Record<string, string>;
   reserved: ReservedConfig;
+  reservableCores: string;
   networkInterface: string;
+  preferredAddressFamily: string;
   networkSpeed: number;
   cpuTotalCompute: number;
+  cpuDisableDmidecode: boolean;
   memoryTotalMb: number;
   diskTotalMb: number;
   diskFreeMb: number;
@@ -120,9 +171,25 @@ export interface ClientConfig {
   gcInodeUsageThreshold: number;
   gcMaxAllocs: number;
   gcParallelDestroys: number;
+  gcVolumesOnNodeGc: boolean;
   maxKillTimeout: number;
   noHostUuid: boolean;
   disableRemoteExec: boolean;
+  nodeMaxAllocs: number;
+  drainOnShutdown: DrainOnShutdownConfig | null;
+  /** `client.template` (camelCase keys; durations in nanoseconds). */
+  template: Record<string, unknown>;
+  /** `client.artifact` (camelCase keys; sizes in bytes, durations in nanoseconds). */
+  artifact: Record<string, unknown>;
+  cniPath: string;
+  cniConfigDir: string;
+  bridgeNetworkName: string;
+  bridgeNetworkSubnet: string;
+  bridgeNetworkSubnetIpv6: string;
+  bridgeNetworkHairpinMode: boolean;
+  cgroupParent: string;
+  bindWildcardDefaultHostNetwork: boolean;
+  nomadServiceDiscovery: boolean;
 }
 
 /** The `acl` block. Durations are nanoseconds. */
@@ -132,11 +199,17 @@ export interface AclConfig {
   policyTtl: number;
   roleTtl: number;
   replicationToken: string;
+  tokenMinExpirationTtl: number;
+  tokenMaxExpirationTtl: number;
 }
 
 /** The `ui` block. */
 export interface UiConfig {
   enabled: boolean;
+  contentSecurityPolicy: Record<string, unknown>;
+  consul: { uiUrl: string };
+  vault: { uiUrl: string };
+  label: { text: string; backgroundColor: string; textColor: string };
 }
 
 /** The `tls` block. */
@@ -149,6 +222,29 @@ export interface TlsConfig {
   verifyServerHostname: boolean;
   verifyHttpsClient: boolean;
   rpcUpgradeMode: boolean;
+  tlsMinVersion: string;
+  tlsCipherSuites: string;
+  tlsPreferServerCipherSuites: boolean;
+}
+
+/** The `limits` block. Durations are nanoseconds. */
+export interface LimitsConfig {
+  httpsHandshakeTimeout: number;
+  httpMaxConnsPerClient: number;
+  rpcHandshakeTimeout: number;
+  rpcMaxConnsPerClient: number;
+}
+
+/** The `autopilot` block. Durations are nanoseconds. */
+export interface AutopilotConfig {
+  cleanupDeadServers: boolean;
+  lastContactThreshold: number;
+  maxTrailingLogs: number;
+  minQuorum: number;
+  serverStabilizationTime: number;
+  enableRedundancyZones: boolean;
+  disableUpgradeMigration: boolean;
+  enableCustomUpgrades: boolean;
 }
 
 /** A `plugin "name" { config { ... } args = [...] }` block. */
@@ -169,10 +265,18 @@ export interface AgentConfig {
   logLevel: string;
   logJson: boolean;
   logFile: string;
+  logRotateBytes: number;
+  logRotateDuration: number;
+  logRotateMaxFiles: number;
+  logIncludeLocation: boolean;
+  enableSyslog: boolean;
+  syslogFacility: string;
   enableDebug: boolean;
   leaveOnInterrupt: boolean;
   leaveOnTerminate: boolean;
   disableUpdateCheck: boolean;
+  disableAnonymousSignature: boolean;
+  httpApiResponseHeaders: Record<string, string>;
   ports: PortsConfig;
   addresses: AddressesConfig;
   advertise: AddressesConfig;
@@ -181,11 +285,17 @@ export interface AgentConfig {
   acl: AclConfig;
   ui: UiConfig;
   tls: TlsConfig;
+  limits: LimitsConfig;
+  autopilot: AutopilotConfig;
+  /** `telemetry` (camelCase keys; durations in nanoseconds). */
+  telemetry: Record<string, unknown>;
   plugins: Record<string, PluginConfig>;
-  /** The `consul`, `vault` and `telemetry` blocks, kept as written (not used yet). */
-  consul: Record<string, unknown> | null;
-  vault: Record<string, unknown> | null;
-  telemetry: Record<string, unknown> | null;
+  /** The `consul` and `vault` blocks as written: accepted, with a warning, and not used. */
+  consul: Record<string, unknown>[];
+  vault: Record<string, unknown>[];
+  /** Enterprise-only blocks, kept as written. */
+  audit: Record<string, unknown> | null;
+  sentinel: Record<string, unknown> | null;
   devMode: boolean;
 }
 
@@ -224,14 +334,36 @@ function serverDefaults(): ServerConfig {
     evalGcThreshold: NS_PER_HOUR,
     batchEvalGcThreshold: 24 * NS_PER_HOUR,
     deploymentGcThreshold: NS_PER_HOUR,
+    csiVolumeClaimGcInterval: 5 * NS_PER_MINUTE,
+    csiVolumeClaimGcThreshold: NS_PER_HOUR,
+    csiPluginGcThreshold: NS_PER_HOUR,
+    aclTokenGcThreshold: NS_PER_HOUR,
+    rootKeyGcInterval: 10 * NS_PER_MINUTE,
+    rootKeyGcThreshold: NS_PER_HOUR,
+    rootKeyRotationThreshold: 30 * 24 * NS_PER_HOUR,
     encrypt: "",
     serverJoin: serverJoinDefaults(),
+    retryJoin: [],
+    retryInterval: 0,
+    retryMax: 0,
+    startJoin: [],
     authoritativeRegion: "",
     raftProtocol: 3,
+    raftMultiplier: 1,
     rejoinAfterLeave: false,
     nonVotingServer: false,
     redundancyZone: "",
+    upgradeVersion: "",
     defaultSchedulerConfig: null,
+    eventBufferSize: 100,
+    jobMaxPriority: 100,
+    jobDefaultPriority: 50,
+    jobTrackedVersions: 6,
+    raftSnapshotThreshold: 8192,
+    raftSnapshotInterval: 120 * NS_PER_SECOND,
+    raftTrailingLogs: 10240,
+    licensePath: "",
+    licenseEnv: "",
   };
 }
 
@@ -240,6 +372,8 @@ function clientDefaults(): ClientConfig {
     enabled: false,
     stateDir: "",
     allocDir: "",
+    allocMountsDir: "",
+    hostVolumesDir: "",
     servers: [],
     serverJoin: serverJoinDefaults(),
     nodeClass: "",
@@ -247,9 +381,12 @@ function clientDefaults(): ClientConfig {
     meta: {},
     options: {},
     reserved: { cpu: 0, cores: "", memory: 0, disk: 0, reservedPorts: "" },
+    reservableCores: "",
     networkInterface: "",
+    preferredAddressFamily: "",
     networkSpeed: 0,
     cpuTotalCompute: 0,
+    cpuDisableDmidecode: false,
     memoryTotalMb: 0,
     diskTotalMb: 0,
     diskFreeMb: 0,
@@ -263,9 +400,23 @@ function clientDefaults(): ClientConfig {
     gcInodeUsageThreshold: 70,
     gcMaxAllocs: 50,
     gcParallelDestroys: 2,
+    gcVolumesOnNodeGc: false,
     maxKillTimeout: 30 * NS_PER_SECOND,
     noHostUuid: true,
     disableRemoteExec: false,
+    nodeMaxAllocs: 0,
+    drainOnShutdown: null,
+    template: {},
+    artifact: {},
+    cniPath: "/opt/cni/bin",
+    cniConfigDir: "/opt/cni/config",
+    bridgeNetworkName: "nomad",
+    bridgeNetworkSubnet: "172.26.64.0/20",
+    bridgeNetworkSubnetIpv6: "",
+    bridgeNetworkHairpinMode: false,
+    cgroupParent: "nomad.slice",
+    bindWildcardDefaultHostNetwork: true,
+    nomadServiceDiscovery: true,
   };
 }
 
@@ -290,10 +441,18 @@ export function defaultAgentConfig(): AgentConfig {
     logLevel: "INFO",
     logJson: false,
     logFile: "",
+    logRotateBytes: 0,
+    logRotateDuration: 24 * NS_PER_HOUR,
+    logRotateMaxFiles: 0,
+    logIncludeLocation: false,
+    enableSyslog: false,
+    syslogFacility: "LOCAL0",
     enableDebug: false,
     leaveOnInterrupt: false,
     leaveOnTerminate: false,
     disableUpdateCheck: false,
+    disableAnonymousSignature: false,
+    httpApiResponseHeaders: {},
     ports: { http: 4646, rpc: 4647, serf: 4648 },
     addresses: { ...none },
     advertise: { ...none },
@@ -305,8 +464,16 @@ export function defaultAgentConfig(): AgentConfig {
       policyTtl: 30 * NS_PER_SECOND,
       roleTtl: 30 * NS_PER_SECOND,
       replicationToken: "",
+      tokenMinExpirationTtl: 0,
+      tokenMaxExpirationTtl: 0,
     },
-    ui: { enabled: true },
+    ui: {
+      enabled: true,
+      contentSecurityPolicy: {},
+      consul: { uiUrl: "" },
+      vault: { uiUrl: "" },
+      label: { text: "", backgroundColor: "", textColor: "" },
+    },
     tls: {
       http: false,
       rpc: false,
@@ -316,11 +483,36 @@ export function defaultAgentConfig(): AgentConfig {
       verifyServerHostname: false,
       verifyHttpsClient: false,
       rpcUpgradeMode: false,
+      tlsMinVersion: "tls12",
+      tlsCipherSuites: "",
+      tlsPreferServerCipherSuites: false,
+    },
+    limits: {
+      httpsHandshakeTimeout: 5 * NS_PER_SECOND,
+      httpMaxConnsPerClient: 100,
+      rpcHandshakeTimeout: 5 * NS_PER_SECOND,
+      rpcMaxConnsPerClient: 100,
+    },
+    autopilot: {
+      cleanupDeadServers: true,
+      lastContactThreshold: 200 * 1_000_000,
+      maxTrailingLogs: 250,
+      minQuorum: 0,
+      serverStabilizationTime: 10 * NS_PER_SECOND,
+      enableRedundancyZones: false,
+      disableUpgradeMigration: false,
+      enableCustomUpgrades: false,
+    },
+    telemetry: {
+      collectionInterval: NS_PER_SECOND,
+      inMemoryCollectionInterval: 10 * NS_PER_SECOND,
+      inMemoryRetentionPeriod: NS_PER_MINUTE,
     },
     plugins: {},
-    consul: null,
-    vault: null,
-    telemetry: null,
+    consul: [],
+    vault: [],
+    audit: null,
+    sentinel: null,
     devMode: false,
   };
 }
@@ -368,9 +560,60 @@ function deepMerge(base: unknown, override: unknown): unknown {
   return out;
 }
 
+/** Lists Nomad appends across files instead of replacing. */
+const APPENDED_LISTS = new Set([
+  "server.enabledSchedulers",
+  "server.retryJoin",
+  "server.startJoin",
+  "client.servers",
+]);
+
+/** Maps whose entries are whole blocks: a later entry replaces an earlier one. */
+const REPLACED_ENTRIES = new Set(["plugins", "client.hostVolumes", "client.hostNetworks"]);
+
 /**
- * Applies `override` on top of `base`: later settings win, lists are replaced
- * and maps (meta, options, plugins, host volumes) are merged key by key.
+ * Settings Nomad stores as pointers, so an explicit `false`, `0` or `""` still
+ * overrides an earlier value (every other empty value is ignored by a merge).
+ */
+const EXPLICIT_EMPTY = new Set([
+  "disableUpdateCheck",
+  "ui.enabled",
+  "client.noHostUuid",
+  "server.numSchedulers",
+  "client.maxKillTimeout",
+]);
+
+function isEmpty(value: unknown): boolean {
+  return value === false || value === 0 || value === "" ||
+    (Array.isArray(value) && value.length === 0);
+}
+
+function nomadMerge(base: unknown, override: unknown, path: string): unknown {
+  if (override === undefined || override === null) return base;
+  if (Array.isArray(override)) {
+    if (override.length === 0) return base;
+    return APPENDED_LISTS.has(path) && Array.isArray(base) ? [...base, ...override] : override;
+  }
+  if (!isPlainObject(override)) {
+    return isEmpty(override) && !EXPLICIT_EMPTY.has(path) ? base : override;
+  }
+  if (!isPlainObject(base)) return override;
+  const out: Record<string, unknown> = { ...base };
+  const wholeEntries = REPLACED_ENTRIES.has(path);
+  for (const [key, value] of Object.entries(override)) {
+    const at = path === "" ? key : `${path}.${key}`;
+    out[key] = wholeEntries && value !== undefined ? value : nomadMerge(base[key], value, at);
+  }
+  return out;
+}
+
+/**
+ * Applies `override` (a later file, or flags) on top of `base` as Nomad does:
+ * empty values (`""`, `0`, `false`, `[]`) are ignored except for settings Nomad
+ * keeps as pointers; `client.servers`, `server.enabled_schedulers` and the
+ * legacy `server.retry_join`/`start_join` lists are appended, other lists
+ * replaced; maps merge key by key; `plugin`, `host_volume` and `host_network`
+ * blocks replace an earlier block of the same name.
  *
  * @example
  * ```ts
@@ -381,255 +624,12 @@ function deepMerge(base: unknown, override: unknown): unknown {
 export function mergeAgentConfig(base: AgentConfig, override: PartialAgentConfig): AgentConfig {
   // The table-driven decoder only produces keys of AgentConfig with the right
   // kinds, so the merged value has AgentConfig's shape.
-  return deepMerge(base, override) as AgentConfig;
+  return nomadMerge(base, override, "") as AgentConfig;
 }
 
 // ---------------------------------------------------------------------------
-// Decoding: file keys (snake_case) → AgentConfig fields, driven by tables.
-
-type Kind = "string" | "int" | "number" | "bool" | "duration" | "strings" | "stringMap" | "raw";
-
-/** A field (dotted camelCase path and kind), a nested block, a labeled block, or an ignored key. */
-type Spec =
-  | readonly [string, Kind]
-  | { readonly section: string; readonly table: Table }
-  | { readonly labeled: string; readonly table: Table }
-  | "ignored";
-
-type Table = Readonly<Record<string, Spec>>;
-
-const ADDRESSES: Table = {
-  http: ["http", "string"],
-  rpc: ["rpc", "string"],
-  serf: ["serf", "string"],
-};
-const PORTS: Table = { http: ["http", "int"], rpc: ["rpc", "int"], serf: ["serf", "int"] };
-
-const SERVER_JOIN: Table = {
-  retry_join: ["retryJoin", "strings"],
-  retry_interval: ["retryInterval", "duration"],
-  retry_max: ["retryMax", "int"],
-  start_join: ["startJoin", "strings"],
-};
-
-const IGNORED_SERVER_KEYS = [
-  "protocol_version",
-  "raft_multiplier",
-  "csi_volume_claim_gc_interval",
-  "csi_volume_claim_gc_threshold",
-  "csi_plugin_gc_threshold",
-  "acl_token_gc_threshold",
-  "root_key_gc_interval",
-  "root_key_gc_threshold",
-  "root_key_rotation_threshold",
-  "upgrade_version",
-  "license_path",
-  "license_env",
-  "plan_rejection_tracker",
-  "event_buffer_size",
-  "deployment_query_rate_limit",
-  "search",
-  "raft_boltdb",
-  "raft_snapshot_threshold",
-  "raft_snapshot_interval",
-  "raft_trailing_logs",
-  "job_max_priority",
-  "job_default_priority",
-  "job_tracked_versions",
-  "oidc_issuer",
-  "start_timeout",
-  "node_gc_interval",
-  "eval_gc_interval",
-] as const;
-
-const SERVER: Table = {
-  enabled: ["enabled", "bool"],
-  bootstrap_expect: ["bootstrapExpect", "int"],
-  data_dir: ["dataDir", "string"],
-  num_schedulers: ["numSchedulers", "int"],
-  enabled_schedulers: ["enabledSchedulers", "strings"],
-  heartbeat_grace: ["heartbeatGrace", "duration"],
-  min_heartbeat_ttl: ["minHeartbeatTtl", "duration"],
-  max_heartbeats_per_second: ["maxHeartbeatsPerSecond", "number"],
-  failover_heartbeat_ttl: ["failoverHeartbeatTtl", "duration"],
-  node_gc_threshold: ["nodeGcThreshold", "duration"],
-  job_gc_interval: ["jobGcInterval", "duration"],
-  job_gc_threshold: ["jobGcThreshold", "duration"],
-  eval_gc_threshold: ["evalGcThreshold", "duration"],
-  batch_eval_gc_threshold: ["batchEvalGcThreshold", "duration"],
-  deployment_gc_threshold: ["deploymentGcThreshold", "duration"],
-  encrypt: ["encrypt", "string"],
-  server_join: { section: "serverJoin", table: SERVER_JOIN },
-  retry_join: ["serverJoin.retryJoin", "strings"],
-  retry_interval: ["serverJoin.retryInterval", "duration"],
-  retry_max: ["serverJoin.retryMax", "int"],
-  start_join: ["serverJoin.startJoin", "strings"],
-  authoritative_region: ["authoritativeRegion", "string"],
-  raft_protocol: ["raftProtocol", "int"],
-  rejoin_after_leave: ["rejoinAfterLeave", "bool"],
-  non_voting_server: ["nonVotingServer", "bool"],
-  redundancy_zone: ["redundancyZone", "string"],
-  default_scheduler_config: ["defaultSchedulerConfig", "raw"],
-  ...Object.fromEntries(IGNORED_SERVER_KEYS.map((k) => [k, "ignored" as const])),
-};
-
-const IGNORED_CLIENT_KEYS = [
-  "alloc_mounts_dir",
-  "preferred_address_family",
-  "template",
-  "artifact",
-  "cni_path",
-  "cni_config_dir",
-  "bridge_network_name",
-  "bridge_network_subnet",
-  "bridge_network_subnet_ipv6",
-  "bridge_network_hairpin_mode",
-  "drain_on_shutdown",
-  "cgroup_parent",
-  "reservable_cores",
-  "nomad_service_discovery",
-  "gc_volumes_on_node_gc",
-  "cpu_disable_dmidecode",
-  "bind_wildcard_default_host_network",
-  "host_volumes_dir",
-  "fingerprint",
-  "consul",
-  "users",
-  "node_max_allocs",
-  "cpu_total_compute_mhz",
-  "max_dynamic_port_range",
-] as const;
-
-const CLIENT: Table = {
-  enabled: ["enabled", "bool"],
-  state_dir: ["stateDir", "string"],
-  alloc_dir: ["allocDir", "string"],
-  servers: ["servers", "strings"],
-  server_join: { section: "serverJoin", table: SERVER_JOIN },
-  node_class: ["nodeClass", "string"],
-  node_pool: ["nodePool", "string"],
-  meta: ["meta", "stringMap"],
-  options: ["options", "stringMap"],
-  chroot_env: ["chrootEnv", "stringMap"],
-  reserved: {
-    section: "reserved",
-    table: {
-      cpu: ["cpu", "int"],
-      cores: ["cores", "string"],
-      memory: ["memory", "int"],
-      disk: ["disk", "int"],
-      reserved_ports: ["reservedPorts", "string"],
-    },
-  },
-  network_interface: ["networkInterface", "string"],
-  network_speed: ["networkSpeed", "int"],
-  cpu_total_compute: ["cpuTotalCompute", "int"],
-  memory_total_mb: ["memoryTotalMb", "int"],
-  disk_total_mb: ["diskTotalMb", "int"],
-  disk_free_mb: ["diskFreeMb", "int"],
-  min_dynamic_port: ["minDynamicPort", "int"],
-  max_dynamic_port: ["maxDynamicPort", "int"],
-  host_volume: {
-    labeled: "hostVolumes",
-    table: { path: ["path", "string"], read_only: ["readOnly", "bool"] },
-  },
-  host_network: {
-    labeled: "hostNetworks",
-    table: {
-      cidr: ["cidr", "string"],
-      interface: ["interface", "string"],
-      reserved_ports: ["reservedPorts", "string"],
-    },
-  },
-  gc_interval: ["gcInterval", "duration"],
-  gc_disk_usage_threshold: ["gcDiskUsageThreshold", "number"],
-  gc_inode_usage_threshold: ["gcInodeUsageThreshold", "number"],
-  gc_max_allocs: ["gcMaxAllocs", "int"],
-  gc_parallel_destroys: ["gcParallelDestroys", "int"],
-  max_kill_timeout: ["maxKillTimeout", "duration"],
-  no_host_uuid: ["noHostUuid", "bool"],
-  disable_remote_exec: ["disableRemoteExec", "bool"],
-  ...Object.fromEntries(IGNORED_CLIENT_KEYS.map((k) => [k, "ignored" as const])),
-};
-
-const ACL: Table = {
-  enabled: ["enabled", "bool"],
-  token_ttl: ["tokenTtl", "duration"],
-  policy_ttl: ["policyTtl", "duration"],
-  role_ttl: ["roleTtl", "duration"],
-  replication_token: ["replicationToken", "string"],
-  token_min_expiration_ttl: "ignored",
-  token_max_expiration_ttl: "ignored",
-};
-
-const TLS: Table = {
-  http: ["http", "bool"],
-  rpc: ["rpc", "bool"],
-  ca_file: ["caFile", "string"],
-  cert_file: ["certFile", "string"],
-  key_file: ["keyFile", "string"],
-  verify_server_hostname: ["verifyServerHostname", "bool"],
-  verify_https_client: ["verifyHttpsClient", "bool"],
-  rpc_upgrade_mode: ["rpcUpgradeMode", "bool"],
-  tls_min_version: "ignored",
-  tls_cipher_suites: "ignored",
-  tls_prefer_server_cipher_suites: "ignored",
-};
-
-const IGNORED_TOP_KEYS = [
-  "log_rotate_bytes",
-  "log_rotate_duration",
-  "log_rotate_max_files",
-  "log_include_location",
-  "enable_syslog",
-  "syslog_facility",
-  "disable_anonymous_signature",
-  "http_api_response_headers",
-  "sentinel",
-  "audit",
-  "autopilot",
-  "limits",
-  "keyring",
-  "reporting",
-] as const;
-
-const TOP: Table = {
-  name: ["name", "string"],
-  region: ["region", "string"],
-  datacenter: ["datacenter", "string"],
-  data_dir: ["dataDir", "string"],
-  plugin_dir: ["pluginDir", "string"],
-  bind_addr: ["bindAddr", "string"],
-  log_level: ["logLevel", "string"],
-  log_json: ["logJson", "bool"],
-  log_file: ["logFile", "string"],
-  enable_debug: ["enableDebug", "bool"],
-  leave_on_interrupt: ["leaveOnInterrupt", "bool"],
-  leave_on_terminate: ["leaveOnTerminate", "bool"],
-  disable_update_check: ["disableUpdateCheck", "bool"],
-  ports: { section: "ports", table: PORTS },
-  addresses: { section: "addresses", table: ADDRESSES },
-  advertise: { section: "advertise", table: ADDRESSES },
-  server: { section: "server", table: SERVER },
-  client: { section: "client", table: CLIENT },
-  acl: { section: "acl", table: ACL },
-  ui: {
-    section: "ui",
-    table: {
-      enabled: ["enabled", "bool"],
-      content_security_policy: "ignored",
-      consul: "ignored",
-      vault: "ignored",
-      label: "ignored",
-    },
-  },
-  tls: { section: "tls", table: TLS },
-  plugin: { labeled: "plugins", table: { config: ["config", "raw"], args: ["args", "strings"] } },
-  consul: ["consul", "raw"],
-  vault: ["vault", "raw"],
-  telemetry: ["telemetry", "raw"],
-  ...Object.fromEntries(IGNORED_TOP_KEYS.map((k) => [k, "ignored" as const])),
-};
+// Decoding: file keys (snake_case) → AgentConfig fields, driven by the tables
+// in config_schema.ts.
 
 /** Where each key was written, for error messages. */
 interface DecodeState {
@@ -640,11 +640,16 @@ interface DecodeState {
 }
 
 function rangeOf(state: DecodeState, path: readonly string[]): Range {
-  const known = state.positions.get(path.join("\u0000"));
+  const key = path.join("\u0000");
+  const known = state.positions.get(key);
   if (known !== undefined) return known;
+  // A labeled block is recorded under its labels: use the first one below `path`.
+  for (const [recorded, range] of state.positions) {
+    if (recorded.startsWith(`${key}\u0000`)) return range;
+  }
   // JSON has no positions: point at the first occurrence of the key's name.
-  const key = path[path.length - 1] ?? "";
-  const offset = Math.max(0, state.source.indexOf(JSON.stringify(key)));
+  const name = path[path.length - 1] ?? "";
+  const offset = Math.max(0, state.source.indexOf(JSON.stringify(name)));
   const before = state.source.slice(0, offset);
   const start: Pos = {
     line: before.split("\n").length,
@@ -683,8 +688,12 @@ function convert(value: unknown, kind: Kind, path: readonly string[], state: Dec
           : typeError(state, path, "a list of strings");
       case "stringMap":
         return stringMapOf(value, path, state);
+      case "size":
+        return sizeOf(value, path, state);
       case "raw":
-        return isPlainObject(value) ? value : typeError(state, path, "a block or object");
+        return rawObjectOf(value, path, state);
+      case "blocks":
+        return (Array.isArray(value) ? value : [value]).map((v) => rawObjectOf(v, path, state));
     }
   } catch (error) {
     if (error instanceof TypeError) {
@@ -692,6 +701,63 @@ function convert(value: unknown, kind: Kind, path: readonly string[], state: Dec
     }
     throw error;
   }
+}
+
+/** HCL 1 JSON may write a block as a list of objects; they merge in order. */
+function rawObjectOf(
+  value: unknown,
+  path: readonly string[],
+  state: DecodeState,
+): Record<string, unknown> {
+  if (isPlainObject(value)) return value;
+  if (Array.isArray(value) && value.every(isPlainObject)) {
+    return value.reduce<Record<string, unknown>>(
+      (a, b) => deepMerge(a, b) as Record<string, unknown>,
+      {},
+    );
+  }
+  return typeError(state, path, "a block or object");
+}
+
+const SIZE_UNITS: Readonly<Record<string, number>> = {
+  "": 1,
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+  tib: 1024 ** 4,
+};
+
+/** "100GB", "10 MiB" or a number of bytes → bytes. */
+function sizeOf(value: unknown, path: readonly string[], state: DecodeState): number {
+  if (typeof value === "number" && Number.isInteger(value) && value >= 0) return value;
+  const match = typeof value === "string"
+    ? /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(value)
+    : null;
+  const unit = match === null ? undefined : SIZE_UNITS[match[2]!.toLowerCase()];
+  if (match === null || unit === undefined) {
+    return typeError(state, path, 'a size such as "100MB" or "1GiB"');
+  }
+  return Math.round(Number(match[1]) * unit);
+}
+
+function checked(
+  value: unknown,
+  check: Check | undefined,
+  path: readonly string[],
+  state: DecodeState,
+): unknown {
+  const problem = check?.(value);
+  if (problem === undefined || problem === null) return value;
+  throw new HclSyntaxError(
+    "Invalid value",
+    `Invalid value for "${path.join(".")}": ${problem}; got ${JSON.stringify(value)}.`,
+    rangeOf(state, path),
+  );
 }
 
 function durationOf(value: unknown, path: readonly string[], state: DecodeState): number {
@@ -758,6 +824,9 @@ function decodeTable(
         state.warnings.push(
           `${state.filename}: "${at.join(".")}" is not supported yet and was ignored`,
         );
+      } else if ("warn" in spec) {
+        state.warnings.push(`${state.filename}: "${at.join(".")}" ${spec.warn}`);
+        setPath(out, spec.field, convert(item, spec.kind, at, state));
       } else if ("section" in spec) {
         out = deepMerge(out, {
           [spec.section]: decodeTable(item, spec.table, at, state),
@@ -767,7 +836,7 @@ function decodeTable(
           [spec.labeled]: decodeLabeled(item, spec.table, at, state),
         }) as Record<string, unknown>;
       } else {
-        setPath(out, spec[0], convert(item, spec[1], at, state));
+        setPath(out, spec[0], checked(convert(item, spec[1], at, state), spec[2], at, state));
       }
     }
   }
@@ -822,6 +891,25 @@ export function parseAgentConfigFile(source: string, filename: string): ParsedAg
   return { config, warnings: state.warnings };
 }
 
+const SCHEDULER_DEFAULTS: SchedulerConfig = {
+  schedulerAlgorithm: "binpack",
+  memoryOversubscriptionEnabled: false,
+  rejectJobRegistration: false,
+  pauseEvalBroker: false,
+  preemptionConfig: {
+    systemSchedulerEnabled: true,
+    sysbatchSchedulerEnabled: true,
+    batchSchedulerEnabled: false,
+    serviceSchedulerEnabled: false,
+  },
+};
+
+const DRAIN_DEFAULTS: DrainOnShutdownConfig = {
+  deadline: NS_PER_HOUR,
+  force: false,
+  ignoreSystemJobs: false,
+};
+
 /** Labeled blocks are whole entries, not overrides: give their unset fields defaults. */
 function fillLabeledDefaults(config: PartialAgentConfig): void {
   for (const plugin of Object.values(config.plugins ?? {})) {
@@ -833,6 +921,18 @@ function fillLabeledDefaults(config: PartialAgentConfig): void {
     if (volume === undefined) continue;
     volume.path ??= "";
     volume.readOnly ??= false;
+  }
+  const scheduler = config.server?.defaultSchedulerConfig;
+  if (scheduler !== undefined && scheduler !== null) {
+    // A block that is written is a whole scheduler configuration: Nomad's defaults fill the rest.
+    config.server!.defaultSchedulerConfig = deepMerge(
+      SCHEDULER_DEFAULTS,
+      scheduler,
+    ) as SchedulerConfig;
+  }
+  const drain = config.client?.drainOnShutdown;
+  if (drain !== undefined && drain !== null) {
+    config.client!.drainOnShutdown = deepMerge(DRAIN_DEFAULTS, drain) as DrainOnShutdownConfig;
   }
   for (const network of Object.values(config.client?.hostNetworks ?? {})) {
     if (network === undefined) continue;

@@ -1,4 +1,4 @@
-import { deepStrictEqual, ok, strictEqual, throws } from "node:assert/strict";
+import { deepStrictEqual, strictEqual, throws } from "node:assert/strict";
 import { HclSyntaxError } from "../hcl/mod.ts";
 import {
   defaultAgentConfig,
@@ -151,6 +151,7 @@ Deno.test("a server configuration from the seed notes parses", () => {
     certFile: "/etc/certs/nomad.crt",
     keyFile: "/etc/certs/nomad.key",
   });
+  strictEqual(config.server?.licensePath, "/etc/nomad.d/nomad.hclic");
   strictEqual(config.server?.enabled, true);
   strictEqual(config.server?.bootstrapExpect, 3);
   deepStrictEqual(config.server?.serverJoin?.retryJoin, [
@@ -158,13 +159,26 @@ Deno.test("a server configuration from the seed notes parses", () => {
     "10.4.54.112",
     "10.4.56.33",
   ]);
-  deepStrictEqual(config.server?.defaultSchedulerConfig, { scheduler_algorithm: "spread" });
+  deepStrictEqual(config.server?.defaultSchedulerConfig, {
+    schedulerAlgorithm: "spread",
+    memoryOversubscriptionEnabled: false,
+    rejectJobRegistration: false,
+    pauseEvalBroker: false,
+    preemptionConfig: {
+      systemSchedulerEnabled: true,
+      sysbatchSchedulerEnabled: true,
+      batchSchedulerEnabled: false,
+      serviceSchedulerEnabled: false,
+    },
+  });
   strictEqual(config.client?.enabled, false);
   deepStrictEqual(config.acl, { enabled: true, tokenTtl: 30e9, policyTtl: 60e9, roleTtl: 60e9 });
-  strictEqual(config.consul?.address, "consul.example.com:8500");
-  strictEqual(config.vault?.enabled, true);
+  strictEqual(config.consul?.[0]?.address, "consul.example.com:8500");
+  strictEqual(config.vault?.[0]?.enabled, true);
   deepStrictEqual(warnings, [
-    'server.hcl: "server.license_path" is not supported yet and was ignored',
+    'server.hcl: "server.license_path" is a Nomad Enterprise setting and has no effect',
+    'server.hcl: "consul" is accepted but not supported: this agent does not integrate with it',
+    'server.hcl: "vault" is accepted but not supported: this agent does not integrate with it',
   ]);
 });
 
@@ -219,13 +233,14 @@ Deno.test("dev defaults run a one-node server and client with raw_exec on loopba
   strictEqual(config.ports.http, 4646);
 });
 
-Deno.test("merge: later files win for scalars, replace lists and merge maps", () => {
+Deno.test("merge: later files win except with empty values; servers append, plugins replace", () => {
   const server = parseAgentConfigFile(SERVER_HCL, "server.hcl").config;
   const client = parseAgentConfigFile(CLIENT_HCL, "client.hcl").config;
   const merged = mergeAgentConfig(mergeAgentConfig(defaultAgentConfig(), server), client);
   strictEqual(merged.name, "nomad_client_a");
   strictEqual(merged.dataDir, "/etc/nomad.d/data");
-  strictEqual(merged.server.enabled, false);
+  // As in Nomad, an empty value (false) in a later file does not undo an earlier one.
+  strictEqual(merged.server.enabled, true);
   strictEqual(merged.server.bootstrapExpect, 3);
   strictEqual(merged.client.enabled, true);
   strictEqual(merged.client.maxDynamicPort, 32000);
@@ -235,8 +250,8 @@ Deno.test("merge: later files win for scalars, replace lists and merge maps", ()
     plugins: { raw_exec: { config: { no_cgroups: true } } },
   });
   deepStrictEqual(more.client.meta, { rack: "r1", zone: "4", extra: "x" });
-  deepStrictEqual(more.client.servers, ["9.9.9.9:4647"]);
-  deepStrictEqual(more.plugins.raw_exec!.config, { enabled: true, no_cgroups: true });
+  deepStrictEqual(more.client.servers, ["1.2.3.4:4647", "5.6.7.8:4647", "9.9.9.9:4647"]);
+  deepStrictEqual(more.plugins.raw_exec, { config: { no_cgroups: true } });
   strictEqual(merged.client.meta.zone, "3", "merge does not change its inputs");
 });
 
@@ -294,13 +309,14 @@ Deno.test("JSON agent configuration uses the same keys, and errors point at the 
   );
 });
 
-Deno.test("blocks Nomad has but we do not use yet are accepted with a warning", () => {
+Deno.test("telemetry and autopilot are typed; blocks we do not use are accepted with a warning", () => {
   const { config, warnings } = parseAgentConfigFile(
-    'telemetry {\n  collection_interval = "1s"\n}\nautopilot {\n  cleanup_dead_servers = true\n}\n',
+    'telemetry {\n  collection_interval = "1s"\n}\nautopilot {\n  cleanup_dead_servers = true\n}\nkeyring "awskms" {\n}\n',
     "t.hcl",
   );
-  deepStrictEqual(config.telemetry, { collection_interval: "1s" });
-  deepStrictEqual(warnings, ['t.hcl: "autopilot" is not supported yet and was ignored']);
+  deepStrictEqual(config.telemetry, { collectionInterval: 1e9 });
+  deepStrictEqual(config.autopilot, { cleanupDeadServers: true });
+  deepStrictEqual(warnings, ['t.hcl: "keyring" is not supported yet and was ignored']);
 });
 
 Deno.test("loadAgentConfigPaths reads files and directories in lexical order", async () => {
@@ -324,7 +340,7 @@ Deno.test("loadAgentConfigPaths reads files and directories in lexical order", a
     strictEqual(loaded.config.logLevel, "WARN");
     strictEqual(loaded.config.region, "eu");
     strictEqual(loaded.config.server.bootstrapExpect, 3);
-    ok(loaded.warnings.length === 1);
+    strictEqual(loaded.warnings.length, 3);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -259,8 +259,8 @@ function applyAllocClientUpdate(txn: Txn, entry: AllocClientUpdateEntry): ApplyR
   for (const update of entry.Allocs) {
     const existing = allocs.get(update.ID);
     if (existing === undefined) continue;
-    const terminal = ["complete", "failed", "lost"].includes(update.ClientStatus);
-    if (terminal && !["complete", "failed", "lost"].includes(existing.ClientStatus)) {
+    const terminal = allocClientTerminal(update);
+    if (terminal && !allocClientTerminal(existing)) {
       capacityChanged = true;
     }
     allocs.set(

@@ -22,6 +22,35 @@ export interface Body {
   readonly kind: "Body";
   readonly items: readonly (Attribute | Block)[];
   readonly range: Range;
+  /**
+   * Set for a body written in HCL's JSON syntax: its properties, which
+   * `bodyContent` sorts into attributes and blocks by the schema. `items`
+   * then reads every property as an attribute.
+   */
+  readonly json?: JsonObjectNode;
+}
+
+/** A JSON value with positions (HCL's JSON syntax). */
+export type JsonNode =
+  | JsonObjectNode
+  | { readonly kind: "array"; readonly items: readonly JsonNode[]; readonly range: Range }
+  | { readonly kind: "string"; readonly value: string; readonly range: Range }
+  | { readonly kind: "number"; readonly value: number; readonly range: Range }
+  | { readonly kind: "bool"; readonly value: boolean; readonly range: Range }
+  | { readonly kind: "null"; readonly value: null; readonly range: Range };
+
+/** A JSON object; duplicate names are kept in order. */
+export interface JsonObjectNode {
+  readonly kind: "object";
+  readonly properties: readonly JsonProperty[];
+  readonly range: Range;
+}
+
+/** One `"name": value` of a JSON object. */
+export interface JsonProperty {
+  readonly name: string;
+  readonly nameRange: Range;
+  readonly value: JsonNode;
 }
 
 /** `name = expression`. */
@@ -96,7 +125,12 @@ export interface TemplateLiteral {
   readonly range: Range;
 }
 
-/** `${ expr }`; `text` is the source between the braces (trimmed), kept for runtime references. */
+/**
+ * `${ expr }`. `text` is what stays between `${` and `}` when `expr` is a
+ * reference resolved only at runtime: the source, keeping the spaces inside
+ * the braces unless a strip marker or a comment sits between them and the
+ * reference (observed from Nomad).
+ */
 export interface TemplateInterpolation {
   readonly kind: "TemplateInterpolation";
   readonly expr: Expression;
@@ -148,6 +182,8 @@ export interface VariableExpr {
   readonly kind: "Variable";
   readonly name: string;
   readonly range: Range;
+  /** Exact source text, kept for references resolved at runtime (`attr.kernel.name`). */
+  readonly source?: string;
 }
 
 /** `target.name`. */
@@ -156,6 +192,8 @@ export interface GetAttrExpr {
   readonly target: Expression;
   readonly name: string;
   readonly range: Range;
+  /** Exact source text of the whole traversal up to here. */
+  readonly source?: string;
 }
 
 /** `target[key]` (also the legacy `target.0`). */
@@ -164,6 +202,8 @@ export interface IndexExpr {
   readonly target: Expression;
   readonly key: Expression;
   readonly range: Range;
+  /** Exact source text of the whole traversal up to here. */
+  readonly source?: string;
 }
 
 /** One step applied to each element by a splat. */

@@ -7,6 +7,7 @@
 import type { Attribute, Block, Body, Expression, Range } from "./ast.ts";
 import { HclSyntaxError } from "./errors.ts";
 import { type EvalContext, evaluate, withVariables } from "./evaluator.ts";
+import { type JsonSchema, resolveJsonBody } from "./json.ts";
 import { isValueObject, type Value, type ValueObject } from "./values.ts";
 
 /** The attributes of `body`, in source order. */
@@ -105,9 +106,10 @@ export interface BodyContent {
  * Checks `body` against `schema`, expanding `dynamic` blocks in `ctx`.
  * Throws "Unsupported argument" / "Unsupported block type" with a suggestion.
  */
-export function bodyContent(body: Body, schema: BodySchema, ctx: EvalContext): BodyContent {
+export function bodyContent(source: Body, schema: BodySchema, ctx: EvalContext): BodyContent {
   const attributeNames = schema.attributes ?? [];
   const blockSchemas = schema.blocks ?? {};
+  const body = resolveJsonBody(source, jsonSchema(schema));
   const attributes = new Map<string, Attribute>();
   for (const attr of attributesOf(body)) {
     if (!attributeNames.includes(attr.name)) {
@@ -125,6 +127,20 @@ export function bodyContent(body: Body, schema: BodySchema, ctx: EvalContext): B
   }
   return { attributes, blocks };
 }
+
+/** The label counts a JSON body needs; `dynamic` blocks take one label unless the schema has its own. */
+function jsonSchema(schema: BodySchema): JsonSchema {
+  const blocks: Record<string, number> = { dynamic: 1 };
+  for (const [name, block] of Object.entries(schema.blocks ?? {})) {
+    blocks[name] = block.anyLabels ? 0 : (block.labels ?? []).length;
+  }
+  return { attributes: schema.attributes ?? [], blocks };
+}
+
+const DYNAMIC_SCHEMA: JsonSchema = {
+  attributes: ["for_each", "iterator", "labels"],
+  blocks: { content: 0 },
+};
 
 function unsupportedArgument(
   attr: Attribute,
@@ -210,8 +226,9 @@ function expandDynamic(block: Block, ctx: EvalContext): ScopedBlock[] {
       block.typeRange,
     );
   }
-  const forEach = findAttribute(block.body, "for_each");
-  const content = blocksOf(block.body, "content");
+  const body = resolveJsonBody(block.body, DYNAMIC_SCHEMA);
+  const forEach = findAttribute(body, "for_each");
+  const content = blocksOf(body, "content");
   if (forEach === undefined || content.length !== 1) {
     throw new HclSyntaxError(
       "Invalid dynamic block",
@@ -219,17 +236,18 @@ function expandDynamic(block: Block, ctx: EvalContext): ScopedBlock[] {
       block.openBraceRange,
     );
   }
-  const iteratorAttr = findAttribute(block.body, "iterator");
+  const iteratorAttr = findAttribute(body, "iterator");
   let iterator = label.value;
   if (iteratorAttr !== undefined) {
-    if (iteratorAttr.expr.kind !== "Variable") {
+    const name = staticString(iteratorAttr.expr);
+    if (name === null || !/^[\p{L}_][\p{L}\p{N}_-]*$/u.test(name)) {
       throw new HclSyntaxError(
         "Invalid dynamic iterator name",
         "The iterator name must be a single identifier.",
         iteratorAttr.expr.range,
       );
     }
-    iterator = iteratorAttr.expr.name;
+    iterator = name;
   }
   const collection = evaluate(forEach.expr, ctx);
   const pairs: [Value, Value][] = Array.isArray(collection)
@@ -244,7 +262,7 @@ function expandDynamic(block: Block, ctx: EvalContext): ScopedBlock[] {
       forEach.expr.range,
     );
   }
-  const labelsAttr = findAttribute(block.body, "labels");
+  const labelsAttr = findAttribute(body, "labels");
   return pairs.map(([key, value]) => {
     const inner = withVariables(ctx, { [iterator]: { key, value } });
     const labels = labelsAttr === undefined

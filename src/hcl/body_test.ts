@@ -98,8 +98,9 @@ Deno.test("bodyToValue nests labels and turns repeated blocks into lists", () =>
 Deno.test("type constraints parse and convert values", () => {
   const type = parseTypeExpression(
     parseExpressionText("object({ a = number, b = optional(list(string)) })", "t"),
+    {},
   );
-  strictEqual(typeToString(type), "object({a = number, b = list(string)})");
+  strictEqual(typeToString(type), "object({a = number, b = optional(list(string))})");
   deepStrictEqual(convertToType({ a: "3", c: 1 }, type), { a: 3, b: null });
   deepStrictEqual(
     convertToType([1, true], parseTypeExpression(parseExpressionText("list(string)", "t"))),

@@ -51,7 +51,7 @@ export const MAX_NESTING_DEPTH = 256;
 type Mode =
   | { kind: "normal"; depth: number; template: boolean; open: Range | null }
   | { kind: "quoted"; open: Range }
-  | { kind: "heredoc"; marker: string; lineStart: boolean; open: Range };
+  | { kind: "heredoc"; marker: string | null; lineStart: boolean; open: Range };
 
 const PUNCTUATION: ReadonlyArray<[string, TokenType]> = [
   ["...", "Ellipsis"],
@@ -98,8 +98,39 @@ const HEREDOC_OPEN = /<<(-?)([\p{L}_][\p{L}\p{N}_-]*)\r?\n/uy;
  * // ["Ident", "Equal", "OQuote", "QuotedLit", "CQuote", "EOF"]
  * ```
  */
-export function tokenize(source: string, filename: string): Token[] {
-  return new Lexer(source, filename).run();
+export function tokenize(
+  source: string,
+  filename: string,
+  options: TokenizeOptions = {},
+): Token[] {
+  return new Lexer(source, filename, options.start).run();
+}
+
+/** Options of {@linkcode tokenize}. */
+export interface TokenizeOptions {
+  /** Line and column of the first character (for text cut out of a larger file). */
+  readonly start?: { readonly line: number; readonly column: number };
+}
+
+/**
+ * Splits the text of a template that has no quotes or markers of its own (a
+ * string in an HCL JSON file) into tokens: an empty `OHeredoc`, its parts, an
+ * empty `CHeredoc`, `EOF`. Like a heredoc it has no backslash escapes.
+ * Positions count from `options.start` (lines and columns; offsets index `source`).
+ *
+ * @example
+ * ```ts
+ * import { tokenizeTemplate } from "./lexer.ts";
+ * tokenizeTemplate("a-${b}", "f.json").map((t) => t.type);
+ * // ["OHeredoc", "StringLit", "TemplateInterp", "Ident", "TemplateSeqEnd", "CHeredoc", "EOF"]
+ * ```
+ */
+export function tokenizeTemplate(
+  source: string,
+  filename: string,
+  options: TokenizeOptions = {},
+): Token[] {
+  return new Lexer(source, filename, options.start).runTemplate();
 }
 
 class Lexer {
@@ -111,9 +142,18 @@ class Lexer {
   readonly #modes: Mode[] = [{ kind: "normal", depth: 0, template: false, open: null }];
   readonly #tokens: Token[] = [];
 
-  constructor(source: string, filename: string) {
+  constructor(source: string, filename: string, start = { line: 1, column: 1 }) {
     this.#src = source;
     this.#filename = filename;
+    this.#line = start.line;
+    this.#column = start.column;
+  }
+
+  /** Lexes the whole source as one marker-less template. */
+  runTemplate(): Token[] {
+    const open = this.#emit("OHeredoc", 0);
+    this.#modes.push({ kind: "heredoc", marker: null, lineStart: false, open: open.range });
+    return this.run();
   }
 
   run(): Token[] {
@@ -333,13 +373,18 @@ class Lexer {
   #lexHeredoc(mode: Extract<Mode, { kind: "heredoc" }>): void {
     const src = this.#src;
     if (this.#offset >= src.length) {
+      if (mode.marker === null) {
+        this.#emit("CHeredoc", 0);
+        this.#modes.pop();
+        return;
+      }
       throw new HclSyntaxError(
         "Unterminated template string",
         `No closing marker "${mode.marker}" was found for this heredoc.`,
         mode.open,
       );
     }
-    if (mode.lineStart && this.#lexHeredocClose(mode)) return;
+    if (mode.lineStart && mode.marker !== null && this.#lexHeredocClose(mode.marker)) return;
     let end = this.#offset;
     while (end < src.length && src[end] !== "\n" && this.#sequenceAt(end) === null) {
       end += this.#escapedSequenceAt(end) ? 3 : 1;
@@ -351,14 +396,14 @@ class Lexer {
     if (!newline && this.#offset < src.length) this.#lexSequenceStart();
   }
 
-  #lexHeredocClose(mode: Extract<Mode, { kind: "heredoc" }>): boolean {
+  #lexHeredocClose(marker: string): boolean {
     const src = this.#src;
     let lineEnd = src.indexOf("\n", this.#offset);
     if (lineEnd < 0) lineEnd = src.length;
     const line = src.slice(this.#offset, lineEnd).replace(/\r$/, "");
-    if (line.trim() !== mode.marker) return false;
+    if (line.trim() !== marker) return false;
     const indent = line.length - line.trimStart().length;
-    this.#emit("CHeredoc", indent + mode.marker.length);
+    this.#emit("CHeredoc", indent + marker.length);
     this.#modes.pop();
     return true;
   }

@@ -14,9 +14,16 @@
  */
 export type * from "./ast.ts";
 export { formatDiagnostic, HclSyntaxError } from "./errors.ts";
-export { type Token, tokenize, type TokenType } from "./lexer.ts";
+export {
+  type Token,
+  tokenize,
+  type TokenizeOptions,
+  tokenizeTemplate,
+  type TokenType,
+} from "./lexer.ts";
 export type { ParseOptions } from "./cursor.ts";
 export { parse } from "./parser.ts";
+export { jsonBody, jsonValue, parseJson } from "./json.ts";
 export { parseExpressionText } from "./parse_expression.ts";
 export {
   type EvalContext,
@@ -24,16 +31,26 @@ export {
   getAttr,
   type HclFunction,
   index,
+  type LazyArgument,
   withVariables,
 } from "./evaluator.ts";
-export { STANDARD_FUNCTIONS } from "./functions.ts";
+export {
+  type DirectoryEntry,
+  type FileSystemHost,
+  type FunctionHost,
+  functionLibrary,
+  type RandomBytes,
+  STANDARD_FUNCTIONS,
+} from "./functions.ts";
 export { formatString } from "./format.ts";
 export { printExpression } from "./print.ts";
 export {
   convertToType,
   type HclType,
+  impliedType,
   isComplexType,
   parseTypeExpression,
+  type TypeExpressionOptions,
   typeToString,
 } from "./types.ts";
 export {
@@ -65,3 +82,4 @@ export {
   valuesEqual,
 } from "./values.ts";
 export { walkExpression } from "./walk.ts";
+export { formatHcl } from "./fmt.ts";

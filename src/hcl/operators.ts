@@ -47,11 +47,9 @@ export function applyBinary(expr: BinaryExpr, left: Value, right: Value): Value 
     case ">=":
       return l >= r;
     case "+":
-      return l + r;
     case "-":
-      return l - r;
     case "*":
-      return l * r;
+      return decimalArithmetic(op, l, r);
     case "/":
     case "%":
       if (r === 0) {
@@ -63,4 +61,39 @@ export function applyBinary(expr: BinaryExpr, left: Value, right: Value): Value 
       }
       return op === "/" ? l / r : l % r;
   }
+}
+
+/** A finite number as `mantissa * 10^exponent`, from its shortest decimal form. */
+function toDecimal(n: number): [bigint, number] {
+  const match = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(n));
+  if (match === null) return [0n, 0];
+  const fraction = match[3] ?? "";
+  const mantissa = BigInt(`${match[1]}${match[2]}${fraction}`);
+  return [mantissa, Number(match[4] ?? 0) - fraction.length];
+}
+
+/** Longest decimal exponent we expand exactly; beyond it plain doubles are as good. */
+const MAX_DECIMAL_EXPONENT = 400;
+
+/**
+ * `+`, `-` and `*` on the decimal values the operands print as, rounded once
+ * to a double. HCL computes with 512-bit floats, so `0.1 + 0.2` is `0.3`
+ * there, not `0.30000000000000004`.
+ */
+function decimalArithmetic(op: "+" | "-" | "*", l: number, r: number): number {
+  const plain = op === "+" ? l + r : op === "-" ? l - r : l * r;
+  if (
+    !Number.isFinite(plain) ||
+    (Number.isInteger(l) && Number.isInteger(r) && Number.isSafeInteger(plain))
+  ) {
+    return plain;
+  }
+  const [lm, le] = toDecimal(l);
+  const [rm, re] = toDecimal(r);
+  if (Math.abs(le) > MAX_DECIMAL_EXPONENT || Math.abs(re) > MAX_DECIMAL_EXPONENT) return plain;
+  if (op === "*") return Number(`${lm * rm}e${le + re}`);
+  const e = Math.min(le, re);
+  const a = lm * 10n ** BigInt(le - e);
+  const b = rm * 10n ** BigInt(re - e);
+  return Number(`${op === "+" ? a + b : a - b}e${e}`);
 }

@@ -2,7 +2,7 @@
 
 import type { BinaryOp, Expression, ObjectItem, Range, SplatStep } from "./ast.ts";
 import { Cursor, describe, span } from "./cursor.ts";
-import { type Token, tokenize } from "./lexer.ts";
+import { type Token, tokenize, type TokenizeOptions } from "./lexer.ts";
 import { parseForExpression } from "./parse_for.ts";
 import { parseTemplate } from "./parse_template.ts";
 
@@ -59,8 +59,12 @@ export function parseExpression(cursor: Cursor): Expression {
  * parseExpressionText('["a", "b"]', "<value>").kind; // "Tuple"
  * ```
  */
-export function parseExpressionText(source: string, filename: string): Expression {
-  const cursor = new Cursor(tokenize(source, filename), source, {});
+export function parseExpressionText(
+  source: string,
+  filename: string,
+  options: TokenizeOptions = {},
+): Expression {
+  const cursor = new Cursor(tokenize(source, filename, options), source, {});
   cursor.pushNewlines(false);
   const expr = parseExpression(cursor);
   const end = cursor.peek();
@@ -80,14 +84,21 @@ function parseBinary(cursor: Cursor, level: number): Expression {
   const ops = LEVELS[level];
   if (ops === undefined) return parseUnary(cursor);
   let left = parseBinary(cursor, level + 1);
+  // Each operator of a chain nests the tree one level deeper, so it counts
+  // against the depth limit like brackets do: evaluation recurses that deep.
+  let chain = 0;
   for (;;) {
     const token = cursor.peek();
     const op = token.type === "Operator" ? ops.find((o) => o === token.text) : undefined;
-    if (op === undefined) return left;
+    if (op === undefined) break;
     cursor.next();
+    cursor.enter(token.range);
+    chain++;
     const right = parseBinary(cursor, level + 1);
     left = { kind: "Binary", op, left, right, range: span(left.range, right.range) };
   }
+  for (; chain > 0; chain--) cursor.leave();
+  return left;
 }
 
 function parseUnary(cursor: Cursor): Expression {
@@ -141,7 +152,7 @@ function parseIdentifier(cursor: Cursor, token: Token): Expression {
   }
   if (token.text === "null") return { kind: "Literal", value: null, range: token.range };
   if (cursor.peek().type === "OParen") return parseCall(cursor, token);
-  return { kind: "Variable", name: token.text, range: token.range };
+  return { kind: "Variable", name: token.text, range: token.range, source: token.text };
 }
 
 function parseCall(cursor: Cursor, name: Token): Expression {
@@ -286,9 +297,20 @@ function parseObjectItem(cursor: Cursor): ObjectItem {
 
 /** Attribute access, indexing and splats after a primary expression. */
 function parsePostfix(cursor: Cursor, primary: Expression): Expression {
+  const before = cursor.depth;
+  try {
+    return parsePostfixSteps(cursor, primary);
+  } finally {
+    cursor.depth = before;
+  }
+}
+
+/** Each step nests the tree one level deeper and counts against the depth limit. */
+function parsePostfixSteps(cursor: Cursor, primary: Expression): Expression {
   let expr = primary;
   for (;;) {
     const token = cursor.peek();
+    if (token.type === "Dot" || token.type === "OBrack") cursor.enter(token.range);
     if (token.type === "Dot") {
       expr = parseDotStep(cursor, expr);
     } else if (token.type === "OBrack") {
@@ -300,7 +322,8 @@ function parsePostfix(cursor: Cursor, primary: Expression): Expression {
       const key = parseExpression(cursor);
       const close = cursor.expect("CBrack", "Missing close bracket on index", 'Expected "]"');
       cursor.popNewlines();
-      expr = { kind: "Index", target: expr, key, range: span(expr.range, close.range) };
+      const range = span(expr.range, close.range);
+      expr = { kind: "Index", target: expr, key, range, source: sourceOf(cursor, range) };
     } else {
       return expr;
     }
@@ -312,12 +335,14 @@ function parseDotStep(cursor: Cursor, target: Expression): Expression {
   const step = cursor.peek();
   if (step.type === "Ident") {
     cursor.next();
-    return { kind: "GetAttr", target, name: step.text, range: span(target.range, step.range) };
+    const range = span(target.range, step.range);
+    return { kind: "GetAttr", target, name: step.text, range, source: sourceOf(cursor, range) };
   }
   if (step.type === "Number" && /^[0-9]+$/.test(step.text)) {
     cursor.next();
     const key = { kind: "Literal" as const, value: Number(step.text), range: step.range };
-    return { kind: "Index", target, key, range: span(target.range, step.range) };
+    const range = span(target.range, step.range);
+    return { kind: "Index", target, key, range, source: sourceOf(cursor, range) };
   }
   if (step.type === "Operator" && step.text === "*") {
     return parseSplatSteps(cursor, target, step.range, true);
@@ -327,6 +352,11 @@ function parseDotStep(cursor: Cursor, target: Expression): Expression {
     `An attribute name is required after a dot, but found ${describe(step)}`,
     step.range,
   );
+}
+
+/** The source text of `range` (a slice, so long chains stay cheap). */
+function sourceOf(cursor: Cursor, range: Range): string {
+  return cursor.source.slice(range.start.offset, range.end.offset);
 }
 
 function isSplatBracket(cursor: Cursor): boolean {

@@ -72,15 +72,31 @@ function parseInterpolation(cursor: Cursor): Flat {
     "Expected a closing brace to end the interpolation expression",
   );
   cursor.popNewlines();
-  const text = cursor.source.slice(open.range.end.offset, close.range.start.offset).trim();
   return {
     kind: "interp",
     expr,
-    text: text.replace(/^~/, "").trim(),
+    text: runtimeText(cursor.source, open, close, expr.range),
     stripLeft: open.text.endsWith("~"),
     stripRight: close.text.startsWith("~"),
     range: span(open.range, close.range),
   };
+}
+
+/**
+ * The text Nomad keeps for an interpolation of a runtime reference: the
+ * spaces between the braces and the reference stay, unless a strip marker or
+ * a comment sits on that side; a comment or marker before the reference also
+ * drops the spaces after it (observed from Nomad's parser).
+ */
+function runtimeText(source: string, open: Token, close: Token, expr: Range): string {
+  const before = source.slice(open.range.end.offset, expr.start.offset);
+  const after = source.slice(expr.end.offset, close.range.start.offset);
+  const left = !open.text.endsWith("~") && /^\s*$/.test(before);
+  const right = left && !close.text.startsWith("~") && /^\s*$/.test(after);
+  return source.slice(
+    left ? open.range.end.offset : expr.start.offset,
+    right ? close.range.start.offset : expr.end.offset,
+  );
 }
 
 function parseDirective(cursor: Cursor): Flat {

@@ -121,7 +121,7 @@ Deno.test("parser keeps interpolation source text and resolves escapes", () => {
     "TemplateInterpolation",
     "TemplateLiteral",
   ]);
-  ok(tpl.parts[1]!.kind === "TemplateInterpolation" && tpl.parts[1]!.text === "attr.kernel.name");
+  ok(tpl.parts[1]!.kind === "TemplateInterpolation" && tpl.parts[1]!.text === " attr.kernel.name ");
   ok(tpl.parts[2]!.kind === "TemplateLiteral" && tpl.parts[2]!.value === "é ${lit}");
 });
 
@@ -221,4 +221,22 @@ Deno.test("parser fails cleanly on absurdly deep nesting", () => {
 Deno.test("parser accepts an empty file and CRLF line endings", () => {
   deepStrictEqual(parse("", "e.hcl").items, []);
   strictEqual(parse('a = 1\r\nb {\r\n  c = "d"\r\n}\r\n', "crlf.hcl").items.length, 2);
+});
+
+Deno.test("long operator and traversal chains count against the nesting limit", () => {
+  throws(() => parse(`a = 1${" + 1".repeat(500)}\n`, "c.hcl"), /Nesting too deep/);
+  throws(() => parse(`a = x${".y".repeat(500)}\n`, "c.hcl"), /Nesting too deep/);
+  parse(`a = 1${" + 1".repeat(50)}\nb = x${".y".repeat(50)}\n`, "c.hcl");
+});
+
+Deno.test("interpolation text for runtime references follows Nomad's spacing rules", () => {
+  const text = (src: string) => {
+    const tpl = attr(`a = ${src}\n`).expr as TemplateExpr;
+    const part = tpl.parts.find((p) => p.kind === "TemplateInterpolation");
+    return part?.kind === "TemplateInterpolation" ? part.text : null;
+  };
+  strictEqual(text('"${ a.b }"'), " a.b ");
+  strictEqual(text('"${~ a.b }"'), "a.b");
+  strictEqual(text('"${ a.b ~}"'), " a.b");
+  strictEqual(text("<<EOT\n${ a.b # comment\n}\nEOT"), " a.b");
 });

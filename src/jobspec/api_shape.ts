@@ -37,8 +37,9 @@ export function apiFields(type: string): readonly string[] | undefined {
 }
 
 function shapeStruct(type: string, value: JsonObject, path: string): JsonObject {
-  const fields = TYPES[type];
-  if (fields === undefined) throw new Error(`api shape: unknown type ${type}`);
+  if (!(type in TYPES)) throw new Error(`api shape: unknown type ${type}`);
+  // A struct without exported fields (ConsulMeshConfigEntry) is recorded as null.
+  const fields = TYPES[type] ?? [];
   const out: JsonObject = {};
   for (const [, name, omitEmpty, ref] of fields) {
     const v = shapeValue(ref, value[name], `${path}.${name}`);
@@ -74,7 +75,7 @@ function shapeValue(ref: string, value: unknown, path: string): unknown {
   }
   if (value !== undefined && value !== null) {
     if (ref === "any") return sortKeys(value);
-    return TYPES[ref] === undefined ? value : shapeStruct(ref, value as JsonObject, path);
+    return ref in TYPES ? shapeStruct(ref, value as JsonObject, path) : value;
   }
   switch (ref) {
     case "string":

@@ -25,9 +25,13 @@ Deno.test("invalid JSON is reported with line and column", () => {
   );
 });
 
-Deno.test("HCL's JSON syntax is rejected with a pointer to the API form", () => {
-  throws(
-    () => parseJob('{"job": {"web": {}}}', { filename: "hcl.json" }),
-    /HCL JSON syntax .* is not supported yet/,
+Deno.test("HCL's JSON syntax in a .json file parses like the native syntax", () => {
+  const job = parseJob(
+    '{"job": {"web": {"group": {"g": {"task": {"t": {"driver": "raw_exec"}}}}}}}',
+    { filename: "hcl.json" },
   );
+  strictEqual(job.ID, "web");
+  const groups = job.TaskGroups as { Name: string; Tasks: { Driver: string }[] }[];
+  strictEqual(groups[0]!.Name, "g");
+  strictEqual(groups[0]!.Tasks[0]!.Driver, "raw_exec");
 });

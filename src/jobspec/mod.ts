@@ -11,6 +11,7 @@
  * @module
  */
 export { parseJob, type ParseJobOptions } from "./parse_job.ts";
+export type { JobFileHost } from "./functions.ts";
 export { jobInitTemplate } from "./init_template.ts";
 export { JobspecError } from "./errors.ts";
 export { parseJsonJob, parseJsonText } from "./json_job.ts";

@@ -1,12 +1,7 @@
 /** HCL job file → api.Job JSON, the shape `nomad job run -output` prints under "Job". */
 
 import type { JsonObject } from "../structs/decode.ts";
-import {
-  bodyContent,
-  type EvalContext,
-  HclSyntaxError,
-  parse,
-} from "../hcl/mod.ts";
+import { bodyContent, type EvalContext, HclSyntaxError, parse, parseJson } from "../hcl/mod.ts";
 import { type JobFileHost, jobFunctions } from "./functions.ts";
 import { shapeJob } from "./api_shape.ts";
 import { decodeJob } from "./job.ts";
@@ -29,6 +24,11 @@ export interface ParseJobOptions extends JobFileHost {
   readonly env?: Readonly<Record<string, string>>;
   /** `-var-file` files, in command-line order. */
   readonly varFiles?: readonly VarFile[];
+  /**
+   * Receives one warning per stanza kind the job uses that Nomad accepts but
+   * this agent does not act on (vault, consul, connect, multiregion, ...).
+   */
+  readonly onWarning?: (message: string) => void;
 }
 
 const ROOT_SCHEMA = {
@@ -56,8 +56,13 @@ const ROOT_SCHEMA = {
  * ```
  */
 export function parseJob(source: string, options: ParseJobOptions): JsonObject {
-  if (source.trimStart().startsWith("{")) return parseJsonJob(source, options.filename);
-  const body = parse(source, options.filename);
+  // Like Nomad's jobspec2, a `.json` path means HCL's JSON syntax; API JSON
+  // (`{"Job": ...}`, what `job run -json` takes) is still recognised.
+  const hclJson = options.filename.endsWith(".json") && !isApiJson(source);
+  if (!hclJson && source.trimStart().startsWith("{")) {
+    return parseJsonJob(source, options.filename);
+  }
+  const body = hclJson ? parseJson(source, options.filename) : parse(source, options.filename);
   const root = bodyContent(body, ROOT_SCHEMA, LITERAL_CONTEXT);
   const jobs = root.blocks.filter((b) => b.block.type === "job");
   if (jobs.length === 0) {
@@ -84,5 +89,21 @@ export function parseJob(source: string, options: ParseJobOptions): JsonObject {
     variables: { var: variables, local: locals },
     functions,
   };
-  return shapeJob(decodeJob({ block: jobs[0]!.block, ctx }));
+  const onWarning = options.onWarning;
+  const job = decodeJob(
+    { block: jobs[0]!.block, ctx },
+    onWarning === undefined ? {} : { onWarning },
+  );
+  return shapeJob(job);
+}
+
+/** Whether JSON text is an API job (`{"Job": ...}` or a bare job with `ID`/`TaskGroups`). */
+function isApiJson(source: string): boolean {
+  try {
+    const value: unknown = JSON.parse(source);
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+    return ["Job", "ID", "TaskGroups"].some((key) => Object.hasOwn(value, key));
+  } catch {
+    return false;
+  }
 }

@@ -2,6 +2,7 @@
  * Input variables (`variable "name" {}`, `variables {}`) and `locals {}`.
  * Values come from, lowest priority first: the default, `NOMAD_VAR_<name>` in
  * the environment, variable files in order, then `-var name=value` flags.
+ * Behaviour and wording follow Nomad's jobspec2 as observed.
  */
 
 import {
@@ -12,12 +13,16 @@ import {
   convertToType,
   type EvalContext,
   evaluate,
+  type Expression,
   findAttribute,
   HclSyntaxError,
   type HclType,
+  impliedType,
   isComplexType,
+  jsonValue,
   parse,
   parseExpressionText,
+  parseJson,
   parseTypeExpression,
   type Range,
   type ScopedBlock,
@@ -32,6 +37,7 @@ import { JobspecError } from "./errors.ts";
 /** One declared input variable. */
 export interface VariableDeclaration {
   readonly name: string;
+  /** The declared type, else the type the default implies; null when neither exists. */
   readonly type: HclType | null;
   /** `undefined` when there is no default (the variable must then be set). */
   readonly defaultValue: Value | undefined;
@@ -39,7 +45,7 @@ export interface VariableDeclaration {
   readonly validations: readonly ScopedBlock[];
 }
 
-/** A variable definitions file (`-var-file`): HCL `name = value` lines or a JSON object. */
+/** A variable definitions file (`-var-file`): HCL `name = value` lines, or JSON when named `.json`. */
 export interface VarFile {
   readonly filename: string;
   readonly source: string;
@@ -58,10 +64,15 @@ export interface VariableSources {
 /** A context with the standard functions and no variables, for literal-ish values. */
 export const LITERAL_CONTEXT: EvalContext = { variables: {}, functions: STANDARD_FUNCTIONS };
 
+/** Nomad's `variable` block takes no `sensitive` or `nullable` (unlike Terraform). */
 const VARIABLE_SCHEMA = {
-  attributes: ["type", "default", "description", "sensitive", "nullable"],
+  attributes: ["type", "default", "description"],
   blocks: { validation: {} },
 };
+
+const VALIDATION_SCHEMA = { attributes: ["condition", "error_message"] };
+
+const DOCS_URL = "https://developer.hashicorp.com/nomad/docs/reference/hcl2/variables";
 
 /** Collects `variable` and `variables` declarations from the top level of a job file. */
 export function collectDeclarations(
@@ -86,10 +97,11 @@ export function collectDeclarations(
     if (block.type === "variable") add(declaration(scoped));
     if (block.type !== "variables") continue;
     for (const attr of attributesOf(block.body)) {
+      const defaultValue = evaluate(attr.expr, LITERAL_CONTEXT);
       add({
         name: attr.name,
-        type: null,
-        defaultValue: evaluate(attr.expr, LITERAL_CONTEXT),
+        type: impliedType(defaultValue),
+        defaultValue,
         range: attr.nameRange,
         validations: [],
       });
@@ -102,19 +114,27 @@ function declaration(scoped: ScopedBlock): VariableDeclaration {
   const { block } = scoped;
   const content = bodyContent(block.body, VARIABLE_SCHEMA, LITERAL_CONTEXT);
   const typeAttr = content.attributes.get("type");
-  const type = typeAttr === undefined ? null : parseTypeExpression(typeAttr.expr);
+  const declared = typeAttr === undefined
+    ? null
+    : parseTypeExpression(typeAttr.expr, { exact: true });
   const defaultAttr = content.attributes.get("default");
   let defaultValue: Value | undefined;
   if (defaultAttr !== undefined) {
     const raw = evaluate(defaultAttr.expr, LITERAL_CONTEXT);
-    defaultValue = type === null ? raw : typed(raw, type, defaultAttr.expr.range, "default");
+    defaultValue = declared === null ? raw : typed(raw, declared, {
+      range: defaultAttr.expr.range,
+      summary: "Invalid default value for variable",
+      detail: "This default value is not compatible with the variable's type constraint",
+    });
   }
+  const validations = content.blocks.filter((b) => b.block.type === "validation");
+  for (const v of validations) bodyContent(v.block.body, VALIDATION_SCHEMA, LITERAL_CONTEXT);
   return {
     name: block.labels[0]!.value,
-    type,
+    type: declared ?? (defaultValue === undefined ? null : impliedType(defaultValue)),
     defaultValue,
     range: block.typeRange,
-    validations: content.blocks.filter((b) => b.block.type === "validation"),
+    validations,
   };
 }
 
@@ -122,71 +142,112 @@ function where(range: Range): string {
   return `${range.filename}:${range.start.line}:${range.start.column}`;
 }
 
-function typed(value: Value, type: HclType, range: Range, what: string): Value {
+/** How to report a value that does not fit a variable's type. */
+interface TypeProblem {
+  readonly range: Range;
+  readonly summary: string;
+  readonly detail: string;
+}
+
+function typed(value: Value, type: HclType, problem: TypeProblem): Value {
   try {
     return convertToType(value, type);
   } catch (error) {
     if (!(error instanceof TypeError)) throw error;
     throw new HclSyntaxError(
-      "Invalid value for variable",
-      `The ${what} value is not suitable: ${error.message}.`,
-      range,
+      problem.summary,
+      `${problem.detail}: ${error.message}.`,
+      problem.range,
     );
   }
 }
 
-/** Parses a `-var` / environment string: literal for primitive types, HCL syntax for complex ones. */
-function fromString(raw: string, decl: VariableDeclaration, source: string): Value {
-  try {
-    if (decl.type === null) return raw;
-    if (!isComplexType(decl.type)) return convertToType(raw, decl.type);
-    const expr = parseExpressionText(raw, `<value for var.${decl.name}>`);
-    return convertToType(evaluate(expr, LITERAL_CONTEXT), decl.type);
-  } catch (error) {
-    if (!(error instanceof TypeError) && !(error instanceof HclSyntaxError)) throw error;
-    throw new JobspecError(`Invalid value for ${source} variable "${decl.name}": ${error.message}`);
-  }
+/**
+ * Evaluates a value that may use neither variables nor functions (var files,
+ * command-line values), with Nomad's messages.
+ */
+function constantValue(expr: Expression): Value {
+  walkExpression(expr, (e) => {
+    if (e.kind === "FunctionCall") {
+      throw new HclSyntaxError(
+        "Function calls not allowed",
+        "Functions may not be called here.",
+        e.range,
+      );
+    }
+    if (e.kind === "Variable") {
+      throw new HclSyntaxError("Variables not allowed", "Variables may not be used here.", e.range);
+    }
+  });
+  return evaluate(expr, { variables: {}, functions: {} });
 }
 
-function undefinedVariable(name: string, how: string): JobspecError {
+/**
+ * A `-var` / environment string: kept as a string for primitive and untyped
+ * variables, parsed as an HCL expression for complex types.
+ */
+function fromString(raw: string, decl: VariableDeclaration, from: "arguments" | "env"): Value {
+  const type = decl.type;
+  const summary = from === "arguments"
+    ? "Invalid argument value for -var variable"
+    : "Invalid value for variable";
+  const detail = from === "arguments"
+    ? `The received arg value for ${decl.name} is not compatible with the variable's type constraint`
+    : `The value for ${decl.name} is not compatible with the variable's type constraint`;
+  const filename = `<value for var.${decl.name} from ${from}>`;
+  const start = { line: 1, column: 1, offset: 0 };
+  let range: Range = { filename, start, end: start };
+  let value: Value = raw;
+  if (type !== null && isComplexType(type)) {
+    const expr = parseExpressionText(raw, filename);
+    range = expr.range;
+    value = constantValue(expr);
+  }
+  return type === null ? value : typed(value, type, { range, summary, detail });
+}
+
+function undefinedVariable(name: string): JobspecError {
   return new JobspecError(
-    `Undefined ${how} variable: A "${name}" variable was ${
-      how === "-var" ? "passed in using the -var flag" : "set in a variable file"
-    }, but was not found in known variables. To declare variable "${name}", place this block in your job file: variable "${name}" {}`,
+    `Undefined -var variable: A "${name}" variable was passed in the command line but was not found in known variables. To declare variable "${name}", place this block in your job file: variable "${name}" {}`,
   );
 }
 
-/** Values of `-var-file` files, checked against the declarations. */
+/** Values of one `-var-file`, checked against the declarations. */
 function varFileValues(file: VarFile, decls: Map<string, VariableDeclaration>): Map<string, Value> {
   const out = new Map<string, Value>();
-  if (file.source.trimStart().startsWith("{")) {
-    const parsed = JSON.parse(file.source) as ValueObject;
-    for (const [name, value] of Object.entries(parsed)) {
-      const decl = decls.get(name);
-      if (decl === undefined) throw undefinedVariable(name, "-var-file");
-      out.set(name, decl.type === null ? value : typed(value, decl.type, decl.range, `"${name}"`));
-    }
-    return out;
-  }
-  const body = parse(file.source, file.filename);
-  const content = bodyContent(
-    body,
-    { attributes: attributesOf(body).map((a) => a.name) },
-    LITERAL_CONTEXT,
-  );
-  for (const attr of content.attributes.values()) {
-    const decl = decls.get(attr.name);
+  const json = file.filename.endsWith(".json");
+  const body = json ? parseJson(file.source, file.filename) : parse(file.source, file.filename);
+  // Strings in a JSON variable file are literal text, not templates.
+  const entries = json
+    ? (body.json?.properties ?? []).map((p) => ({
+      name: p.name,
+      nameRange: p.nameRange,
+      range: p.value.range,
+      value: () => jsonValue(p.value),
+    }))
+    : attributesOf(body).map((a) => ({
+      name: a.name,
+      nameRange: a.nameRange,
+      range: a.expr.range,
+      value: () => constantValue(a.expr),
+    }));
+  for (const entry of entries) {
+    const decl = decls.get(entry.name);
     if (decl === undefined) {
       throw new HclSyntaxError(
         "Undefined variable",
-        `A "${attr.name}" variable was set but was not found in known variables. To declare variable "${attr.name}", place this block in your job file: variable "${attr.name}" {}`,
-        attr.nameRange,
+        `A "${entry.name}" variable was set but was not found in known variables. To declare variable "${entry.name}", place this block in your job file: variable "${entry.name}" {}`,
+        entry.nameRange,
       );
     }
-    const value = evaluate(attr.expr, LITERAL_CONTEXT);
+    const value = entry.value();
     out.set(
-      attr.name,
-      decl.type === null ? value : typed(value, decl.type, attr.expr.range, `"${attr.name}"`),
+      entry.name,
+      decl.type === null ? value : typed(value, decl.type, {
+        range: entry.range,
+        summary: "Invalid value for variable",
+        detail: `The value for ${entry.name} is not compatible with the variable's type constraint`,
+      }),
     );
   }
   return out;
@@ -201,22 +262,22 @@ export function resolveVariables(
   for (const decl of decls.values()) {
     if (decl.defaultValue !== undefined) values.set(decl.name, decl.defaultValue);
     const fromEnv = sources.env?.[`NOMAD_VAR_${decl.name}`];
-    if (fromEnv !== undefined) values.set(decl.name, fromString(fromEnv, decl, "environment"));
+    if (fromEnv !== undefined) values.set(decl.name, fromString(fromEnv, decl, "env"));
   }
   for (const file of sources.varFiles ?? []) {
     for (const [name, value] of varFileValues(file, decls)) values.set(name, value);
   }
   for (const [name, raw] of Object.entries(sources.variables ?? {})) {
     const decl = decls.get(name);
-    if (decl === undefined) throw undefinedVariable(name, "-var");
-    values.set(name, fromString(raw, decl, "-var"));
+    if (decl === undefined) throw undefinedVariable(name);
+    values.set(name, fromString(raw, decl, "arguments"));
   }
   const out: ValueObject = {};
   for (const decl of decls.values()) {
     if (!values.has(decl.name)) {
       throw new HclSyntaxError(
         `Unset variable "${decl.name}"`,
-        "A used variable must be set or have a default value; see https://developer.hashicorp.com/nomad/docs/job-specification/hcl2/variables for details.",
+        `A used variable must be set or have a default value; see ${DOCS_URL}  for details.`,
         decl.range,
       );
     }
@@ -234,17 +295,17 @@ function validate(decl: VariableDeclaration, value: Value): void {
   for (const scoped of decl.validations) {
     const condition = findAttribute(scoped.block.body, "condition");
     const message = findAttribute(scoped.block.body, "error_message");
-    if (condition === undefined) {
+    if (condition === undefined || message === undefined) {
       throw new HclSyntaxError(
         "Missing required argument",
-        'The argument "condition" is required.',
+        `The argument "${condition === undefined ? "condition" : "error_message"}" is required.`,
         scoped.block.openBraceRange,
       );
     }
     const ok = evaluate(condition.expr, ctx);
     let passed: boolean;
     try {
-      passed = toBoolValue(ok);
+      passed = ok !== null && toBoolValue(ok);
     } catch {
       throw new HclSyntaxError(
         "Invalid variable validation result",
@@ -253,22 +314,29 @@ function validate(decl: VariableDeclaration, value: Value): void {
       );
     }
     if (!passed) {
-      const text = message === undefined ? "" : String(evaluate(message.expr, LITERAL_CONTEXT));
+      const text = String(evaluate(message.expr, LITERAL_CONTEXT));
+      const rule = scoped.block.typeRange;
       throw new HclSyntaxError(
         "Invalid value for variable",
-        `${text} (validation of var.${decl.name})`.trim(),
+        `${text} This was checked by the validation rule at ${where(rule)}.`,
         condition.expr.range,
       );
     }
   }
 }
 
-/** Names `expr` reads as `local.<name>`. */
+/** Names `expr` reads as `local.<name>` or `local["<name>"]`. */
 function localReferences(attr: Attribute): Set<string> {
   const names = new Set<string>();
   walkExpression(attr.expr, (e) => {
     if (e.kind === "GetAttr" && e.target.kind === "Variable" && e.target.name === "local") {
       names.add(e.name);
+    }
+    if (
+      e.kind === "Index" && e.target.kind === "Variable" && e.target.name === "local" &&
+      e.key.kind === "Literal" && typeof e.key.value === "string"
+    ) {
+      names.add(e.key.value);
     }
   });
   return names;
@@ -290,10 +358,13 @@ export function evaluateLocals(blocks: readonly Block[], ctx: EvalContext): Valu
       pending.set(attr.name, attr);
     }
   }
+  const references = new Map<string, string[]>();
+  for (const attr of pending.values()) references.set(attr.name, [...localReferences(attr)]);
   const locals: ValueObject = {};
+  // Each round evaluates at least one local, so there are at most `size` rounds.
   while (pending.size > 0) {
     const ready = [...pending.values()].filter((attr) =>
-      [...localReferences(attr)].every((name) => !pending.has(name))
+      references.get(attr.name)!.every((name) => !pending.has(name))
     );
     if (ready.length === 0) {
       const attr = pending.values().next().value!;

@@ -89,7 +89,7 @@ Deno.test("an undeclared -var is a clear error", () => {
     (e: unknown) =>
       e instanceof JobspecError &&
       e.message.startsWith(
-        'Undefined -var variable: A "imgae" variable was passed in using the -var flag, but was not found in known variables.',
+        'Undefined -var variable: A "imgae" variable was passed in the command line but was not found in known variables.',
       ),
   );
 });
@@ -104,7 +104,7 @@ Deno.test("an undeclared variable in a var file is reported at its line", () => 
 Deno.test("a -var value of the wrong type is a clear error", () => {
   throws(
     () => config({ variables: { replicas: "many" } }),
-    /Invalid value for -var variable "replicas": a number is required/,
+    /Invalid argument value for -var variable; The received arg value for replicas is not compatible with the variable's type constraint: a number is required\./,
   );
 });
 
@@ -166,7 +166,7 @@ Deno.test("a default of the wrong type is reported at the default", () => {
       parseJob('variable "n" {\n  type = number\n  default = "x"\n}\njob "j" {\n}\n', {
         filename: "d.hcl",
       }),
-    /^HclSyntaxError: d\.hcl:3:13: Invalid value for variable/,
+    /^HclSyntaxError: d\.hcl:3:13: Invalid default value for variable; This default value is not compatible with the variable's type constraint: a number is required\./,
   );
 });
 
@@ -191,4 +191,81 @@ Deno.test("duplicate variable declarations are rejected", () => {
       ),
     /^HclSyntaxError: d\.hcl:4:1: Duplicate variable declaration/,
   );
+});
+
+const TYPED = `
+variable "ports" {
+  default = [80]
+}
+variable "n" {
+  default = 1
+}
+variable "note" {
+  default = "x"
+}
+job "j" {
+  meta {
+    ports = jsonencode(var.ports)
+    n     = jsonencode(var.n)
+    note  = var.note
+  }
+}
+`;
+
+Deno.test("a default without a type gives the variable the default's type", () => {
+  const job = parseJob(TYPED, {
+    filename: "t.hcl",
+    variables: { ports: "[8080]", n: "7" },
+  });
+  deepStrictEqual(job.Meta, { ports: "[8080]", n: "7", note: "x" });
+  throws(
+    () => parseJob(TYPED, { filename: "t.hcl", variables: { ports: "[1, 2]" } }),
+    /The received arg value for ports is not compatible with the variable's type constraint: tuple required\./,
+  );
+});
+
+Deno.test("JSON variable files take strings literally; HCL ones reject functions", () => {
+  const job = parseJob(TYPED, {
+    filename: "t.hcl",
+    varFiles: [{ filename: "v.json", source: '{"note": "${not.a.ref}", "n": "3"}' }],
+  });
+  deepStrictEqual(job.Meta, { ports: "[80]", n: "3", note: "${not.a.ref}" });
+  throws(
+    () =>
+      parseJob(TYPED, {
+        filename: "t.hcl",
+        varFiles: [{ filename: "v.hcl", source: 'note = upper("x")\n' }],
+      }),
+    /v\.hcl:1:8: Function calls not allowed/,
+  );
+});
+
+Deno.test("Nomad's variable blocks take exact types and no sensitive or nullable", () => {
+  const job = (body: string) => `variable "v" {\n${body}\n}\njob "j" {\n}\n`;
+  throws(
+    () =>
+      parseJob(job("  type = object({ a = optional(string) })\n  default = {}"), {
+        filename: "o.hcl",
+      }),
+    /Optional attribute modifier is only for type constraints/,
+  );
+  throws(
+    () => parseJob(job('  type = any\n  default = "x"'), { filename: "a.hcl" }),
+    /The keyword "any" cannot be used in this type specification/,
+  );
+  throws(
+    () => parseJob(job('  sensitive = true\n  default = "x"'), { filename: "s.hcl" }),
+    /Unsupported argument; An argument named "sensitive" is not expected here/,
+  );
+});
+
+Deno.test("a job in HCL's JSON syntax declares and uses variables", () => {
+  const src = JSON.stringify({
+    variable: { dc: { type: "list(string)", default: ["east"] } },
+    locals: { first: "${var.dc[0]}" },
+    job: { j: { datacenters: "${var.dc}", meta: { first: "${local.first}" } } },
+  });
+  const job = parseJob(src, { filename: "j.nomad.json", variables: { dc: '["west"]' } });
+  deepStrictEqual(job.Datacenters, ["west"]);
+  deepStrictEqual(job.Meta, { first: "west" });
 });

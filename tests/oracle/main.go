@@ -38,6 +38,8 @@ func main() {
 		shape()
 	case "fmt":
 		format(os.Args[2])
+	case "acl":
+		aclPolicy(os.Args[2])
 	default:
 		fmt.Fprintln(os.Stderr, "unknown mode", os.Args[1])
 		os.Exit(2)

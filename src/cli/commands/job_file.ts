@@ -8,18 +8,13 @@ import type { JobPayload, JobSubmission } from "../../api/mod.ts";
 import { CommandError, errorMessage } from "../helpers.ts";
 import { quote } from "../format.ts";
 import type { CliIo } from "../io.ts";
+import type { JobFileHost, ParseJobOptions } from "../../jobspec/mod.ts";
 
 /** What the CLI needs from `src/jobspec/mod.ts`. */
 export interface JobspecModule {
   parseJob(
     source: string,
-    options: {
-      filename: string;
-      variables?: Record<string, string>;
-      env?: Record<string, string>;
-      varFiles?: { filename: string; source: string }[];
-      readFile?: (path: string) => string;
-    },
+    options: ParseJobOptions,
   ): Record<string, unknown> | Promise<Record<string, unknown>>;
   jobInitTemplate(short: boolean): string;
 }
@@ -57,6 +52,8 @@ export interface JobFileRequest {
 export interface LoadedJob {
   job: JobPayload;
   submission: JobSubmission;
+  /** Stanzas the parser accepted but this agent does not act on. */
+  warnings: string[];
 }
 
 /** Prefix of environment variables that set HCL variables (`NOMAD_VAR_name=value`). */
@@ -70,20 +67,26 @@ export async function loadJobFile(request: JobFileRequest, io: CliIo): Promise<L
   const source = await readSource(request.path, io);
   const looksJson = request.json || (request.path.endsWith(".json") && isApiJson(source));
   if (looksJson) {
-    return { job: parseApiJson(source), submission: { Source: source, Format: "json" } };
+    return {
+      job: parseApiJson(source),
+      submission: { Source: source, Format: "json" },
+      warnings: [],
+    };
   }
   const jobspec = await loadJobspec();
   const variables = parseVarFlags(request.vars, request.path);
   const varFiles = await readVarFiles(request.varFiles, request.path);
   const filename = request.path === "-" ? "stdin" : basename(request.path);
   let job: Record<string, unknown>;
+  const warnings: string[] = [];
   try {
     job = await jobspec.parseJob(source, {
       filename,
       variables,
       env: { ...io.env },
       varFiles,
-      readFile: (path) => Deno.readTextFileSync(resolveBeside(request.path, path)),
+      ...jobFileHost(request.path, io),
+      onWarning: (message) => warnings.push(message),
     });
   } catch (error) {
     throw new CommandError(
@@ -100,7 +103,7 @@ export async function loadJobFile(request: JobFileRequest, io: CliIo): Promise<L
   };
   const catted = varFiles.map((f) => f.source + "\n").join("");
   if (catted !== "") submission.Variables = catted;
-  return { job, submission };
+  return { job, submission, warnings };
 }
 
 async function readSource(path: string, io: CliIo): Promise<string> {
@@ -197,11 +200,33 @@ export function envVariables(env: Readonly<Record<string, string>>): Record<stri
   return result;
 }
 
-/** `path` as `file()` in a job file sees it: relative to the job file's directory, like Nomad. */
-function resolveBeside(jobPath: string, path: string): string {
-  if (path.startsWith("/")) return path;
+/**
+ * What `file()`, `fileset()`, `abspath()`, `uuidv4()` and friends may use.
+ * Relative paths are relative to the job file's directory, as in Nomad.
+ */
+export function jobFileHost(jobPath: string, io: CliIo): JobFileHost {
   const slash = jobPath.lastIndexOf("/");
-  return slash < 0 || jobPath === "-" ? path : `${jobPath.slice(0, slash + 1)}${path}`;
+  const base = slash < 0 || jobPath === "-" ? "" : jobPath.slice(0, slash + 1);
+  const resolve = (path: string) => path.startsWith("/") ? path : `${base}${path}`;
+  return {
+    readFile: (path) => Deno.readTextFileSync(resolve(path)),
+    readFileBytes: (path) => Deno.readFileSync(resolve(path)),
+    statFile: (path) => {
+      try {
+        return Deno.statSync(resolve(path)).isDirectory ? "directory" : "file";
+      } catch {
+        return undefined;
+      }
+    },
+    readDirectory: (path) =>
+      [...Deno.readDirSync(resolve(path))].map((e) => ({
+        name: e.name,
+        isDirectory: e.isDirectory,
+      })),
+    workingDirectory: Deno.cwd(),
+    homeDirectory: io.env["HOME"] ?? "",
+    randomBytes: (length) => crypto.getRandomValues(new Uint8Array(length)),
+  };
 }
 
 function basename(path: string): string {

@@ -164,6 +164,7 @@ export async function runJobRun(
     const client = jobScopedClient(clientFromFlags(ctx, f.client), job);
     const response = await register(client, job, loaded.submission, f, ctx);
     if (response === null) return 1;
+    response.Warnings = joinWarnings(loaded.warnings, response.Warnings);
     return await afterRegister(client, job, response, {
       detach: f.detach.value,
       verbose: f.verbose.value,
@@ -175,6 +176,13 @@ export async function runJobRun(
     }
     throw error;
   }
+}
+
+/** Parser warnings and the server's, in Nomad's multi-warning format. */
+export function joinWarnings(parsed: readonly string[], server: string): string {
+  if (parsed.length === 0) return server;
+  const all = [...parsed, ...(server === "" ? [] : [server.trim()])];
+  return `${all.length} warning(s):\n\n${all.map((w) => `* ${w}`).join("\n")}`;
 }
 
 function applyTokens(

@@ -12,6 +12,7 @@ import {
   parseFlags,
 } from "../meta.ts";
 import { loadJobFile } from "./job_file.ts";
+import { joinWarnings } from "./job_run.ts";
 
 const HELP = `
 Usage: nomad job validate [options] <path>
@@ -82,11 +83,13 @@ export async function runJobValidate(
     return 1;
   }
   let response: JobValidateResponse;
+  let warnings: string[] = [];
   try {
     const loaded = await loadJobFile(
       { path: positional[0]!, vars: vars.value, varFiles: varFiles.value, json: json.value },
       ctx.io,
     );
+    warnings = loaded.warnings;
     try {
       response = await clientFromFlags(ctx, clientFlags).jobs.validate(loaded.job);
     } catch (error) {
@@ -103,6 +106,7 @@ export async function runJobValidate(
     throw error;
   }
   if (!response.DriverConfigValidated) ctx.ui.output(`${LOCAL_ONLY_WARNING}\n`);
+  response.Warnings = joinWarnings(warnings, response.Warnings);
   if (response.Warnings !== "") ctx.ui.output(`Job Warnings:\n${response.Warnings}\n`);
   if (response.Error !== "") {
     ctx.ui.error(`Job validation errors:\n${response.Error}`);

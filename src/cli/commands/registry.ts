@@ -4,6 +4,7 @@ import type { CliOptions, Command } from "../cli.ts";
 import { agentCommand, executorCommand } from "./agent.ts";
 import { allocLogsCommand, runAllocLogs } from "./alloc_logs.ts";
 import { allocStatusCommand } from "./alloc_status.ts";
+import { fmtCommand } from "./fmt.ts";
 import { allocGroup, jobGroup, nodeGroup, serverGroup } from "./groups.ts";
 import { jobInitCommand, runJobInit } from "./job_init.ts";
 import { jobRunCommand, runJobRun } from "./job_run.ts";
@@ -37,6 +38,7 @@ export function allCommands(): Command[] {
     executorCommand,
     versionCommand,
     statusCommand,
+    fmtCommand,
     jobGroup,
     jobRunCommand,
     jobStatusCommand,
@@ -63,6 +65,6 @@ export function cliOptions(): CliOptions {
   return {
     versionText: versionText(),
     commonCommands: ["run", "stop", "status", "alloc", "job", "node", "agent"],
-    aliases: ["init", "logs"],
+    aliases: ["init", "logs", "validate"],
   };
 }

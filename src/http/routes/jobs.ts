@@ -83,6 +83,8 @@ export function jobRoutes(app: Hono, backend: HttpBackend): void {
       parsed = parseJob(hcl, {
         filename: "input.hcl",
         varFiles: varFilesOf(field(body, "Variables")),
+        // Like Nomad, no file access from the API; uuidv4() and bcrypt() still work.
+        randomBytes: (length) => crypto.getRandomValues(new Uint8Array(length)),
       });
     } catch (err) {
       throw new CodedError(400, (err as Error).message);
