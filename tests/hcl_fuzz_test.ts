@@ -13,18 +13,11 @@ const FIXTURES = new URL("./fixtures/", import.meta.url).pathname;
 const HANG_MS = 10_000;
 
 function corpus(): { file: string; source: string }[] {
-  const out: { file: string; source: string }[] = [];
-  for (const dir of ["jobspecs", "jobs"]) {
-    for (const entry of Deno.readDirSync(`${FIXTURES}${dir}`)) {
-      if (entry.isFile && entry.name.endsWith(".hcl")) {
-        out.push({
-          file: entry.name,
-          source: Deno.readTextFileSync(`${FIXTURES}${dir}/${entry.name}`),
-        });
-      }
-    }
-  }
-  return out.sort((a, b) => a.file.localeCompare(b.file));
+  const dir = `${FIXTURES}jobspecs/`;
+  return [...Deno.readDirSync(dir)]
+    .filter((e) => e.isFile && e.name.endsWith(".hcl"))
+    .map((e) => ({ file: e.name, source: Deno.readTextFileSync(`${dir}${e.name}`) }))
+    .sort((a, b) => a.file.localeCompare(b.file));
 }
 
 Deno.test({

@@ -9,6 +9,7 @@ import { HclSyntaxError } from "./errors.ts";
 import { type EvalContext, evaluate, withVariables } from "./evaluator.ts";
 import { type JsonSchema, resolveJsonBody } from "./json.ts";
 import { isValueObject, type Value, type ValueObject } from "./values.ts";
+import { didYouMean } from "./suggest.ts";
 
 /** The attributes of `body`, in source order. */
 export function attributesOf(body: Body): Attribute[] {
@@ -38,42 +39,6 @@ export function staticString(expr: Expression): string | null {
   if (expr.parts.length === 0) return "";
   const only = expr.parts[0]!;
   return expr.parts.length === 1 && only.kind === "TemplateLiteral" ? only.value : null;
-}
-
-/** Levenshtein distance between two strings. */
-export function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
-}
-
-/**
- * The candidate closest to `name` if it is a plausible typo (distance < 3), else null.
- *
- * @example
- * ```ts
- * import { didYouMean } from "./body.ts";
- * didYouMean("cuont", ["count", "task"]); // "count"
- * ```
- */
-export function didYouMean(name: string, candidates: Iterable<string>): string | null {
-  let best: string | null = null;
-  let bestDistance = 3;
-  for (const candidate of candidates) {
-    const distance = editDistance(name, candidate);
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
 }
 
 /** How many labels a block type takes. */

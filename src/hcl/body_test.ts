@@ -1,5 +1,6 @@
 import { deepStrictEqual, strictEqual, throws } from "node:assert/strict";
-import { bodyContent, bodyToValue, didYouMean, editDistance } from "./body.ts";
+import { bodyContent, bodyToValue } from "./body.ts";
+import { didYouMean, editDistance } from "./suggest.ts";
 import type { EvalContext } from "./evaluator.ts";
 import { STANDARD_FUNCTIONS } from "./functions.ts";
 import { parse } from "./parser.ts";

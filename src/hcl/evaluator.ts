@@ -11,6 +11,7 @@ import { HclSyntaxError } from "./errors.ts";
 import { FunctionArgumentError, FunctionArityError } from "./fn/errors.ts";
 import { applyBinary, applyUnary } from "./operators.ts";
 import { printExpression } from "./print.ts";
+import { didYouMean } from "./suggest.ts";
 import {
   isValueObject,
   toBoolValue,
@@ -171,7 +172,10 @@ function evalTraversal(
     case "Variable":
       return ctx.variables[expr.name]!;
     case "GetAttr":
-      return getAttr(evalExpr(expr.target, ctx), expr.name, expr.range);
+      return getAttr(evalExpr(expr.target, ctx), expr.name, {
+        ...expr.range,
+        start: expr.target.range.end,
+      });
     case "Index": {
       const target = evalExpr(expr.target, ctx);
       return index(target, evalExpr(expr.key, ctx), expr.key.range);
@@ -330,7 +334,9 @@ function evalCall(expr: Extract<Expression, { kind: "FunctionCall" }>, ctx: Eval
   if (fn === undefined) {
     throw new HclSyntaxError(
       "Call to unknown function",
-      `There is no function named "${expr.name}".`,
+      `There is no function named "${expr.name}".${
+        suggestionText(didYouMean(expr.name, Object.keys(ctx.functions)))
+      }`,
       expr.nameRange,
     );
   }
@@ -565,4 +571,8 @@ function interpolationString(value: Value, range: Range): string {
     );
   }
   return toStringValue(value);
+}
+
+function suggestionText(suggestion: string | null): string {
+  return suggestion === null ? "" : ` Did you mean "${suggestion}"?`;
 }

@@ -135,7 +135,7 @@ Deno.test("evaluator reports a failing function call with its position", () => {
 Deno.test("evaluator reports missing attributes of known variables", () => {
   fails(
     "var.nope",
-    /^e\.hcl:1:1: Unsupported attribute; This object does not have an attribute named "nope"/,
+    /^e\.hcl:1:4: Unsupported attribute; This object does not have an attribute named "nope"/,
   );
 });
 

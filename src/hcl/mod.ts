@@ -62,8 +62,6 @@ export {
   type BodySchema,
   bodyToValue,
   type BodyToValueOptions,
-  didYouMean,
-  editDistance,
   expandDynamicBlocks,
   findAttribute,
   type ScopedBlock,
@@ -83,3 +81,4 @@ export {
 } from "./values.ts";
 export { walkExpression } from "./walk.ts";
 export { formatHcl } from "./fmt.ts";
+export { didYouMean, editDistance } from "./suggest.ts";

@@ -271,7 +271,7 @@ function unescape(cursor: Cursor, raw: string, range: Range, heredoc: boolean): 
         cursor.fail(
           "Invalid escape sequence",
           `The \\${selector} escape must be followed by ${digits} hexadecimal digits.`,
-          range,
+          at(range, i),
         );
       }
       out += String.fromCodePoint(parseInt(hex, 16));
@@ -280,11 +280,21 @@ function unescape(cursor: Cursor, raw: string, range: Range, heredoc: boolean): 
       cursor.fail(
         "Invalid escape sequence",
         `The symbol ${JSON.stringify(selector)} is not a valid escape sequence selector.`,
-        range,
+        at(range, i),
       );
     }
   }
   return out;
+}
+
+/** The position `offset` characters into a one-line literal starting at `range`. */
+function at(range: Range, offset: number): Range {
+  const start = {
+    line: range.start.line,
+    column: range.start.column + offset,
+    offset: range.start.offset + offset,
+  };
+  return { ...range, start, end: { ...start, column: start.column + 2, offset: start.offset + 2 } };
 }
 
 /** Turns the flat if/else/endif and for/endfor markers into nested parts. */

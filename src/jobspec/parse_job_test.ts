@@ -11,7 +11,7 @@ import { jobInitTemplate, parseJob } from "./mod.ts";
 
 // Fixtures are read by the test (the parser itself never touches the file system).
 const fixture = (name: string) =>
-  Deno.readTextFileSync(new URL(`../../tests/fixtures/jobs/${name}`, import.meta.url));
+  Deno.readTextFileSync(new URL(`../../tests/fixtures/jobspecs/${name}`, import.meta.url));
 
 const groups = (job: JsonObject) => job.TaskGroups as JsonObject[];
 const tasks = (group: JsonObject) => group.Tasks as JsonObject[];
@@ -55,7 +55,8 @@ Deno.test("parsed jobs have every api.Job field, unset ones null", () => {
 
 Deno.test("syntax_error reports the broken line", () => {
   hclError(
-    () => parseJob(fixture("syntax_error.nomad.hcl"), { filename: "syntax_error.nomad.hcl" }),
+    () =>
+      parseJob(fixture("../errors/syntax_error.nomad.hcl"), { filename: "syntax_error.nomad.hcl" }),
     /^syntax_error\.nomad\.hcl:5:12: Invalid expression; expected the start of an expression, but found a newline$/,
   );
 });

@@ -173,7 +173,7 @@ Deno.test("a default of the wrong type is reported at the default", () => {
 Deno.test("referencing an undeclared variable or local is an error with its position", () => {
   throws(
     () => parseJob('job "j" {\n  region = var.nope\n}\n', { filename: "r.hcl" }),
-    /^HclSyntaxError: r\.hcl:2:12: Unsupported attribute; This object does not have an attribute named "nope"/,
+    /^HclSyntaxError: r\.hcl:2:15: Unsupported attribute; This object does not have an attribute named "nope"/,
   );
   throws(
     () =>

@@ -75,7 +75,7 @@ Deno.test({
       const syntax = await nomad(agent.address, [
         "job",
         "run",
-        fixture("jobs/syntax_error.nomad.hcl"),
+        fixture("errors/syntax_error.nomad.hcl"),
       ]);
       strictEqual(syntax.code, 1);
       ok(/syntax_error\.nomad\.hcl:\d+:\d+/.test(syntax.stderr + syntax.stdout), syntax.stderr);
@@ -136,7 +136,7 @@ Deno.test({
       const good = await nomad(agent.address, [
         "job",
         "validate",
-        fixture("jobs/example.nomad.hcl"),
+        fixture("jobspecs/example.nomad.hcl"),
       ]);
       strictEqual(good.code, 0, good.stderr);
       strictEqual(good.stdout.trim(), "Job validation successful");
