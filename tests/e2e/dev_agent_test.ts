@@ -50,7 +50,11 @@ Deno.test({
   async fn() {
     const agent = await startAgent();
     try {
-      const run = await nomad(agent.address, ["job", "run", fixture("jobspecs/batch_echo.nomad.hcl")]);
+      const run = await nomad(agent.address, [
+        "job",
+        "run",
+        fixture("jobspecs/batch_echo.nomad.hcl"),
+      ]);
       strictEqual(run.code, 0, run.stderr + run.stdout);
       ok(run.stdout.includes('finished with status "complete"'), run.stdout);
       const alloc = await waitFor("complete allocation", async () => {
