@@ -70,7 +70,7 @@ const PURE = [
   "src/scheduler",
 ];
 const IMPURE =
-  /\bDeno\.|\bfetch\(|Date\.now\(|new Date\(\)|Math\.random\(|crypto\.randomUUID|\bsetTimeout\(|\bsetInterval\(/;
+  /\bDeno\.|\bfetch\(|Date\.now\(|new Date\(\)|Math\.random\(|crypto\.randomUUID|crypto\.getRandomValues|\bsetTimeout\(|\bsetInterval\(/;
 
 function* tsFiles(dir: URL): Generator<URL> {
   let entries: Deno.DirEntry[];

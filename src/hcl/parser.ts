@@ -77,14 +77,14 @@ function expectLineEnd(cursor: Cursor, what: "argument" | "block"): void {
     cursor.next();
     return;
   }
-  if (token.type === "EOF" || token.type === "CBrace") return;
+  if (token.type === "EOF") return;
   const summary = what === "argument"
     ? "Missing newline after argument"
     : "Missing newline after block definition";
   cursor.fail(
     summary,
-    `An ${
-      what === "argument" ? "argument" : "block"
+    `${
+      what === "argument" ? "An argument" : "A block"
     } definition must end with a newline, but found ${describe(token)}`,
     token.range,
   );

@@ -240,3 +240,15 @@ Deno.test("interpolation text for runtime references follows Nomad's spacing rul
   strictEqual(text('"${ a.b ~}"'), " a.b");
   strictEqual(text("<<EOT\n${ a.b # comment\n}\nEOT"), " a.b");
 });
+
+Deno.test("a closing brace on the line of an argument or nested block is an error, as in HCL", () => {
+  syntaxError(
+    'meta {\n  d = "2" }\n',
+    /^example\.nomad:2:11: Missing newline after argument; An argument definition must end/,
+  );
+  syntaxError(
+    'job "a" {\n  group "g" {\n  } }\n',
+    /^example\.nomad:3:5: Missing newline after block definition; A block definition must end/,
+  );
+  strictEqual(parse('meta { d = "2" }\n', "t.hcl").items.length, 1, "one-line blocks stay valid");
+});
