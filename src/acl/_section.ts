@@ -3,15 +3,19 @@
  * their values and blocks with their labels, each with where it was written.
  */
 
+import { assert } from "../core/mod.ts";
 import {
   type Body,
   evaluate,
   type Expression,
   HclSyntaxError,
+  type JsonNode,
+  type JsonObjectNode,
+  jsonValue,
   parse,
+  parseJson,
   type Range,
 } from "../hcl/mod.ts";
-import { type JsonNode, parseJsonWithRanges } from "./_json.ts";
 
 /** A value and where it was written; list values also keep each item's range. */
 export interface Located {
@@ -74,22 +78,18 @@ export function sectionFromHcl(body: Body): Section {
   return { attributes, blocks, range: body.range };
 }
 
-function plain(node: JsonNode): unknown {
-  if (node.kind === "scalar") return node.value;
-  if (node.kind === "array") return node.items.map(plain);
-  return Object.fromEntries(node.entries.map((e) => [e.key, plain(e.value)]));
-}
-
+/** Strings are taken literally, as HCL 1 (Nomad's policy parser) reads JSON. */
 function locatedJson(node: JsonNode): Located {
-  if (node.kind !== "array") return { value: plain(node), range: node.range };
-  return { value: plain(node), range: node.range, items: node.items.map(locatedJson) };
+  const value = jsonValue(node);
+  if (node.kind !== "array") return { value, range: node.range };
+  return { value, range: node.range, items: node.items.map(locatedJson) };
 }
 
 function objectsOf(node: JsonNode): JsonNode[] {
   return node.kind === "array" ? node.items.flatMap(objectsOf) : [node];
 }
 
-function requireObject(node: JsonNode, what: string): Extract<JsonNode, { kind: "object" }> {
+function requireObject(node: JsonNode, what: string): JsonObjectNode {
   if (node.kind === "object") return node;
   throw new HclSyntaxError(
     "Incorrect JSON value type",
@@ -107,33 +107,33 @@ export function sectionFromJson(node: JsonNode, schema: LabelSchema): Section {
   const attributes: SectionAttribute[] = [];
   const blocks: SectionBlock[] = [];
   for (const object of objectsOf(node)) {
-    for (const entry of requireObject(object, "A block body").entries) {
-      const blockSchema = Object.hasOwn(schema, entry.key) ? schema[entry.key] : undefined;
+    for (const property of requireObject(object, "A block body").properties) {
+      const blockSchema = Object.hasOwn(schema, property.name) ? schema[property.name] : undefined;
       if (blockSchema === undefined) {
         attributes.push({
-          name: entry.key,
-          nameRange: entry.keyRange,
-          value: locatedJson(entry.value),
+          name: property.name,
+          nameRange: property.nameRange,
+          value: locatedJson(property.value),
         });
         continue;
       }
       const collect = (value: JsonNode, labels: SectionBlock["labels"]): void => {
         if (labels.length === blockSchema.labels) {
           blocks.push({
-            type: entry.key,
-            typeRange: entry.keyRange,
+            type: property.name,
+            typeRange: property.nameRange,
             labels,
             body: sectionFromJson(value, blockSchema.body),
           });
           return;
         }
         for (const object of objectsOf(value)) {
-          for (const inner of requireObject(object, `The "${entry.key}" block`).entries) {
-            collect(inner.value, [...labels, { value: inner.key, range: inner.keyRange }]);
+          for (const inner of requireObject(object, `The "${property.name}" block`).properties) {
+            collect(inner.value, [...labels, { value: inner.name, range: inner.nameRange }]);
           }
         }
       };
-      collect(entry.value, []);
+      collect(property.value, []);
     }
   }
   return { attributes, blocks, range: node.range };
@@ -145,7 +145,9 @@ export function sectionFromJson(node: JsonNode, schema: LabelSchema): Section {
  */
 export function parseSection(source: string, filename: string, schema: LabelSchema): Section {
   if (source.trimStart().startsWith("{")) {
-    return sectionFromJson(parseJsonWithRanges(source, filename), schema);
+    const { json } = parseJson(source, filename);
+    assert(json !== undefined, "parseJson keeps the JSON tree of the body it returns");
+    return sectionFromJson(json, schema);
   }
   return sectionFromHcl(parse(source, filename));
 }

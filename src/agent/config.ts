@@ -4,13 +4,14 @@
  * rules, and loading files and directories from disk (the only I/O here).
  */
 
-import { NS_PER_HOUR, NS_PER_MINUTE, NS_PER_SECOND, parseDuration } from "../core/clock.ts";
+import { assert, NS_PER_HOUR, NS_PER_MINUTE, NS_PER_SECOND, parseDuration } from "../core/mod.ts";
 import {
   bodyToValue,
   didYouMean,
   HclSyntaxError,
+  type JsonNode,
   parse,
-  type Pos,
+  parseJson,
   type Range,
   toBoolValue,
   toNumberValue,
@@ -634,28 +635,38 @@ export function mergeAgentConfig(base: AgentConfig, override: PartialAgentConfig
 /** Where each key was written, for error messages. */
 interface DecodeState {
   readonly filename: string;
-  readonly source: string;
+  /** Key path → range; HCL fills it up front, JSON as each key is decoded. */
   readonly positions: Map<string, Range>;
+  /** JSON only: where each key of each decoded object was written. */
+  readonly keyRanges: WeakMap<object, ReadonlyMap<string, Range>>;
   readonly warnings: string[];
+}
+
+/**
+ * Notes that `object[key]` is now decoded at `path`. A JSON path can occur
+ * more than once (a block written as a list of objects), so the range is set
+ * as each occurrence is decoded: errors then point at the one at fault.
+ */
+function enterKey(
+  state: DecodeState,
+  object: object,
+  key: string,
+  path: readonly string[],
+): void {
+  const range = state.keyRanges.get(object)?.get(key);
+  if (range !== undefined) state.positions.set(path.join("\u0000"), range);
 }
 
 function rangeOf(state: DecodeState, path: readonly string[]): Range {
   const key = path.join("\u0000");
   const known = state.positions.get(key);
   if (known !== undefined) return known;
-  // A labeled block is recorded under its labels: use the first one below `path`.
+  // A labeled HCL block is recorded under its labels: use the first one below `path`.
   for (const [recorded, range] of state.positions) {
     if (recorded.startsWith(`${key}\u0000`)) return range;
   }
-  // JSON has no positions: point at the first occurrence of the key's name.
-  const name = path[path.length - 1] ?? "";
-  const offset = Math.max(0, state.source.indexOf(JSON.stringify(name)));
-  const before = state.source.slice(0, offset);
-  const start: Pos = {
-    line: before.split("\n").length,
-    column: offset - (before.lastIndexOf("\n") + 1) + 1,
-    offset,
-  };
+  // Only the root has no key; every decoded key was recorded above.
+  const start = { line: 1, column: 1, offset: 0 };
   return { filename: state.filename, start, end: start };
 }
 
@@ -776,6 +787,7 @@ function stringMapOf(
   for (const object of objects) {
     if (!isPlainObject(object)) return typeError(state, path, "a map of strings");
     for (const [k, v] of Object.entries(object)) {
+      enterKey(state, object, k, [...path, k]);
       if (typeof v === "object" && v !== null) typeError(state, [...path, k], "a string");
       out[k] = toStringValue(v as Value);
     }
@@ -818,6 +830,7 @@ function decodeTable(
     if (!isPlainObject(object)) typeError(state, path, "a block");
     for (const [key, item] of Object.entries(object)) {
       const at = [...path, key];
+      enterKey(state, object, key, at);
       const spec = Object.hasOwn(table, key) ? table[key] : undefined;
       if (spec === undefined) unknownKey(state, at, table);
       if (spec === "ignored") {
@@ -854,6 +867,7 @@ function decodeLabeled(
   for (const object of Array.isArray(value) ? value : [value]) {
     if (!isPlainObject(object)) typeError(state, path, "a labeled block");
     for (const [label, body] of Object.entries(object)) {
+      enterKey(state, object, label, [...path, label]);
       out[label] = deepMerge(out[label], decodeTable(body, table, [...path, label], state));
     }
   }
@@ -874,18 +888,24 @@ function decodeLabeled(
  * ```
  */
 export function parseAgentConfigFile(source: string, filename: string): ParsedAgentConfig {
-  const positions = new Map<string, Range>();
+  const state: DecodeState = {
+    filename,
+    positions: new Map(),
+    keyRanges: new WeakMap(),
+    warnings: [],
+  };
   let value: unknown;
   if (filename.endsWith(".json") || source.trimStart().startsWith("{")) {
-    value = parseJson(source, filename);
+    const { json } = parseJson(source, filename);
+    assert(json !== undefined, "parseJson keeps the JSON tree of the body it returns");
+    value = jsonData(json, state.keyRanges);
   } else {
     // Agent files are HCL 1 in Nomad: no variables or functions, quoted keys allowed.
     const body = parse(source, filename, { quotedAttributeNames: true });
     value = bodyToValue(body, { variables: {}, functions: {} }, {
-      onRange: (path, range) => positions.set(path.join("\u0000"), range),
+      onRange: (path, range) => state.positions.set(path.join("\u0000"), range),
     });
   }
-  const state: DecodeState = { filename, source, positions, warnings: [] };
   const config = decodeTable(value, TOP, [], state) as PartialAgentConfig;
   fillLabeledDefaults(config);
   return { config, warnings: state.warnings };
@@ -942,14 +962,29 @@ function fillLabeledDefaults(config: PartialAgentConfig): void {
   }
 }
 
-function parseJson(source: string, filename: string): unknown {
-  try {
-    return JSON.parse(source);
-  } catch (error) {
-    if (!(error instanceof SyntaxError)) throw error;
-    const start = { line: 1, column: 1, offset: 0 };
-    throw new HclSyntaxError("Invalid JSON", error.message, { filename, start, end: start });
+/**
+ * A JSON value as plain data, exactly as `JSON.parse` gives it (strings are
+ * literal: Nomad reads agent files with HCL 1, which has no templates), with
+ * the range of every object's keys noted in `keyRanges`.
+ */
+function jsonData(node: JsonNode, keyRanges: WeakMap<object, ReadonlyMap<string, Range>>): unknown {
+  if (node.kind === "array") return node.items.map((item) => jsonData(item, keyRanges));
+  if (node.kind !== "object") return node.value;
+  const out: Record<string, unknown> = {};
+  const ranges = new Map<string, Range>();
+  for (const property of node.properties) {
+    // Defined, not assigned, so that "__proto__" is an ordinary key as in JSON.parse;
+    // a repeated key keeps its first place and its last value, also as in JSON.parse.
+    Object.defineProperty(out, property.name, {
+      value: jsonData(property.value, keyRanges),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+    ranges.set(property.name, property.nameRange);
   }
+  keyRanges.set(out, ranges);
+  return out;
 }
 
 /** The merged result of loading configuration paths. */

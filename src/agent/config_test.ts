@@ -309,6 +309,31 @@ Deno.test("JSON agent configuration uses the same keys, and errors point at the 
   );
 });
 
+Deno.test("JSON agent config errors carry the exact line:column of the offending key", () => {
+  const source = [
+    "{",
+    '  "server": [',
+    '    {"enabled": true},',
+    '    {"enabled": "maybe"}',
+    "  ],",
+    '  "client": {"meta": {"meta": "x", "rack": {"row": 1}}}',
+    "}",
+  ].join("\n");
+  // The second "enabled" is at fault, not the first occurrence of the name.
+  throws(
+    () => parseAgentConfigFile(source, "agent.json"),
+    /^HclSyntaxError: agent\.json:4:6: Incorrect attribute value type; .*"server\.enabled": a bool/,
+  );
+  throws(
+    () => parseAgentConfigFile(source.replace('"maybe"', "true"), "agent.json"),
+    /^HclSyntaxError: agent\.json:6:36: .*"client\.meta\.rack": a string is required/,
+  );
+  throws(
+    () => parseAgentConfigFile('{\n  "server": {"enabled": tru}\n}', "agent.json"),
+    /^HclSyntaxError: agent\.json:2:25: Invalid JSON value/,
+  );
+});
+
 Deno.test("telemetry and autopilot are typed; blocks we do not use are accepted with a warning", () => {
   const { config, warnings } = parseAgentConfigFile(
     'telemetry {\n  collection_interval = "1s"\n}\nautopilot {\n  cleanup_dead_servers = true\n}\nkeyring "awskms" {\n}\n',
