@@ -290,7 +290,14 @@ Deno.test("encoding functions", () => {
   fails('base64decode("/w==")', /not valid UTF-8/);
   fails('csvdecode("a,b\\n1")', /CSV parse error on line 2: wrong number of fields/);
   fails('jsondecode("bad")', /invalid character 'b' looking for beginning of value/);
-  fails('yamldecode("a: 1")', /yamldecode is not supported yet/);
+  deepStrictEqual(ev('yamldecode("a: yes\\nb: [1, x]\\nc: ~\\n")'), {
+    a: true,
+    b: [1, "x"],
+    c: null,
+  });
+  strictEqual(ev('yamlencode({ b = [1], a = "x\\ny" })'), '"a": |-\n  x\n  y\n"b":\n- 1\n');
+  strictEqual(ev("yamlencode(true)"), "true\n...\n");
+  fails('yamldecode("a: [1,\\n")', /on line 2: Flow sequence/);
 });
 
 Deno.test("hash and crypto functions", () => {
