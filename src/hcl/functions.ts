@@ -16,6 +16,7 @@ import { filesystemFunctions, type FileSystemHost } from "./fn/filesystem.ts";
 import { NETWORK_FUNCTIONS } from "./fn/network.ts";
 import { NUMERIC_FUNCTIONS } from "./fn/numeric.ts";
 import { STRING_FUNCTIONS } from "./fn/strings.ts";
+import { templatefileFunction } from "./fn/templatefile.ts";
 import { YAML_FUNCTIONS } from "./fn/yaml.ts";
 
 export type { DirectoryEntry, FileSystemHost } from "./fn/filesystem.ts";
@@ -53,9 +54,11 @@ export function functionLibrary(host: FunctionHost): Readonly<Record<string, Hcl
     ...filesystemFunctions(host),
     ...randomFunctions(host.randomBytes),
   };
+  all.templatefile = templatefileFunction(host, () => table);
   const sorted: Record<string, HclFunction> = {};
   for (const name of Object.keys(all).sort()) sorted[name] = all[name]!;
-  return Object.freeze(sorted);
+  const table = Object.freeze(sorted);
+  return table;
 }
 
 /** The function table with no host: file access and randomness fail with a clear error. */

@@ -11,6 +11,9 @@ const FILES: Record<string, string> = {
   "a.txt": "hello\n",
   "d/b.txt": "x",
   "d/c.cfg": "y",
+  "tpl/app.tpl":
+    "name=${name}\n%{ for s in servers ~}\nserver ${upper(s)}\n%{ endfor ~}\ndir=${NOMAD_ALLOC_DIR}\n",
+  "tpl/bad.tpl": "line one\n${nope(1)}\n",
 };
 
 const HOST: FunctionHost = {
@@ -48,7 +51,20 @@ const ev = (src: string, functions = FUNCTIONS): Value =>
 /** Asserts that evaluating `src` fails with a message matching `pattern`. */
 const fails = (src: string, pattern: RegExp) => throws(() => ev(src), pattern);
 
-Deno.test("the library has exactly the functions Nomad's job parser offers", () => {
+Deno.test("templatefile renders a file with the given vars; other references stay for the client", () => {
+  strictEqual(
+    ev('templatefile("tpl/app.tpl", { name = "web", servers = ["a", "b"] })'),
+    "name=web\nserver A\nserver B\ndir=${NOMAD_ALLOC_DIR}\n",
+  );
+  fails(
+    'templatefile("tpl/bad.tpl", {})',
+    /^HclSyntaxError: tpl\/bad\.tpl:2:3: Call to unknown function/,
+  );
+  fails('templatefile("tpl/app.tpl", "x")', /Invalid vars value/);
+  fails('templatefile("missing.tpl", {})', /no file exists at missing\.tpl/);
+});
+
+Deno.test("the library has exactly the functions Nomad's job parser offers, plus templatefile", () => {
   deepStrictEqual(Object.keys(STANDARD_FUNCTIONS), [
     "abs",
     "abspath",
@@ -118,6 +134,7 @@ Deno.test("the library has exactly the functions Nomad's job parser offers", () 
     "strlen",
     "strrev",
     "substr",
+    "templatefile",
     "timeadd",
     "title",
     "trim",

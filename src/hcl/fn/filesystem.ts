@@ -113,7 +113,8 @@ function statFile(host: FileSystemHost, path: string): "file" | "directory" | un
   }
 }
 
-function readText(host: FileSystemHost, path: string): string {
+/** Reads a text file through `host`, with go-cty's errors for missing files and directories. */
+export function readText(host: FileSystemHost, path: string): string {
   const kind = statFile(host, path);
   if (kind === undefined) throw new RangeError(`no file exists at ${path}`);
   if (kind === "directory") throw new RangeError(`failed to read ${path}`);
