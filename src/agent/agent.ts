@@ -28,6 +28,71 @@ function localServerApi(server: Server): ServerApi {
   };
 }
 
+/**
+ * Test-only options. There is no RPC listener yet (clustering issue), so a
+ * client-only agent cannot join a server; multi-node tests run extra clients
+ * inside the server's agent instead, each a full Client with its own node ID,
+ * state and alloc dirs and executor, talking to the server in process.
+ */
+export interface AgentTestOptions {
+  /** Number of extra clients, named `<name>-<n>`, data under `<data_dir>/extra-client-<n>`. */
+  extraClients?: number;
+}
+
+/** An extra in-process client whose link to the server can be cut, as when its host dies. */
+export interface ExtraClient {
+  readonly client: Client;
+  /**
+   * Cuts the client off from the server, then stops it: the server hears
+   * nothing more (no final status updates), so it sees a missed heartbeat.
+   */
+  kill(): Promise<void>;
+}
+
+/** A ServerApi whose calls fail once `sever()` is called. */
+function severable(api: ServerApi): { api: ServerApi; sever(): void } {
+  let severed = false;
+  const guard = <T>(call: () => Promise<T>): Promise<T> =>
+    severed ? Promise.reject(new Error("connection refused")) : call();
+  return {
+    api: {
+      registerNode: (node) => guard(() => api.registerNode(node)),
+      heartbeat: (nodeID, secretID) => guard(() => api.heartbeat(nodeID, secretID)),
+      getClientAllocs: (nodeID, options) => guard(() => api.getClientAllocs(nodeID, options)),
+      updateAllocs: (updates) => guard(() => api.updateAllocs(updates)),
+    },
+    sever: () => {
+      severed = true;
+    },
+  };
+}
+
+async function startExtraClient(
+  settings: AgentSettings,
+  server: Server,
+  logger: Logger,
+  n: number,
+): Promise<ExtraClient> {
+  const link = severable(localServerApi(server));
+  const started = await startClient({
+    settings,
+    api: link.api,
+    logger: logger.named(`client-${n}`),
+    nodeName: `${settings.name}-${n}`,
+    dataDir: `${settings.dataDir}/extra-client-${n}`,
+  });
+  let killed: Promise<void> | null = null;
+  return {
+    client: started.client,
+    kill: () =>
+      killed ??= (async () => {
+        link.sever();
+        await started.client.shutdown();
+        await started.executor.current?.close();
+      })(),
+  };
+}
+
 /** A running agent. */
 export class Agent {
   readonly settings: AgentSettings;
@@ -36,6 +101,8 @@ export class Agent {
   readonly #http: Deno.HttpServer<Deno.NetAddr>;
   readonly #logger: Logger;
   readonly #executor: { current: ExecutorClient | null };
+  /** In-process clients beyond the agent's own (test-only, see {@linkcode AgentTestOptions}). */
+  readonly extraClients: readonly ExtraClient[];
 
   private constructor(
     options: {
@@ -45,6 +112,7 @@ export class Agent {
       http: Deno.HttpServer<Deno.NetAddr>;
       logger: Logger;
       executor: { current: ExecutorClient | null };
+      extraClients: ExtraClient[];
     },
   ) {
     this.settings = options.settings;
@@ -53,10 +121,15 @@ export class Agent {
     this.#http = options.http;
     this.#logger = options.logger;
     this.#executor = options.executor;
+    this.extraClients = options.extraClients;
   }
 
   /** Starts every enabled part and the HTTP listener. */
-  static async start(settings: AgentSettings, logger: Logger): Promise<Agent> {
+  static async start(
+    settings: AgentSettings,
+    logger: Logger,
+    testOptions: AgentTestOptions = {},
+  ): Promise<Agent> {
     const rpcAddress = `${settings.advertiseAddress}:${settings.ports.rpc}`;
     const server = settings.server.enabled
       ? Server.start({
@@ -66,6 +139,11 @@ export class Agent {
         rpcAddress,
         raftPath: settings.devMode ? ":memory:" : await serverRaftPath(settings.dataDir),
         numSchedulers: settings.server.numSchedulers,
+        ...(settings.server.heartbeat ? { heartbeat: settings.server.heartbeat } : {}),
+        ...(settings.server.gc ? { gc: settings.server.gc } : {}),
+        ...(settings.server.defaultSchedulerConfig
+          ? { defaultSchedulerConfig: settings.server.defaultSchedulerConfig }
+          : {}),
         driverSchemas: DRIVER_CONFIG_SCHEMAS,
         clock: systemClock,
         rng: systemRng,
@@ -73,53 +151,24 @@ export class Agent {
         logger: logger.named("nomad"),
       })
       : null;
-    const executor = { current: null as ExecutorClient | null };
-    let client: Client | null = null;
+    let local: StartedClient | null = null;
     if (settings.client.enabled) {
       if (server === null) {
         throw new Error("a client-only agent needs the RPC transport of the clustering issue");
       }
-      const stateDir = `${settings.dataDir}/client`;
-      const drivers: TaskDriver[] = [
-        new RawExecDriver({
-          executor: async () =>
-            executor.current ??= await ExecutorClient.connect({
-              socketPath: `${stateDir}/executor/executor.sock`,
-              stateDir: `${stateDir}/executor`,
-            }),
-          enabled: settings.client.rawExecEnabled,
-          logger: logger.named("client.driver_mgr.raw_exec"),
-        }),
-      ];
-      client = await Client.start({
-        config: {
-          nodeName: settings.name,
-          datacenter: settings.datacenter,
-          region: settings.region,
-          nodeClass: settings.client.nodeClass,
-          nodePool: settings.client.nodePool,
-          meta: settings.client.meta,
-          stateDir,
-          allocDir: `${settings.dataDir}/alloc`,
-          httpAddress: `${settings.advertiseAddress}:${settings.ports.http}`,
-          networkIP: settings.advertiseAddress,
-          reserved: settings.client.reserved,
-          minDynamicPort: settings.client.minDynamicPort,
-          maxDynamicPort: settings.client.maxDynamicPort,
-          ...(settings.client.cpuTotalCompute
-            ? { cpuTotalCompute: settings.client.cpuTotalCompute }
-            : {}),
-          ...(settings.client.memoryTotalMB
-            ? { memoryTotalMB: settings.client.memoryTotalMB }
-            : {}),
-          devMode: settings.devMode,
-        },
-        server: localServerApi(server),
-        drivers,
-        logger: logger.named("client"),
-        rng: systemRng,
-        nowNs: systemClock.nowNs,
+      local = await startClient({
+        settings,
+        api: localServerApi(server),
+        logger,
+        nodeName: settings.name,
+        dataDir: settings.dataDir,
       });
+    }
+    const client = local?.client ?? null;
+    const executor = local?.executor ?? { current: null as ExecutorClient | null };
+    const extraClients: ExtraClient[] = [];
+    for (let i = 1; server !== null && i <= (testOptions.extraClients ?? 0); i++) {
+      extraClients.push(await startExtraClient(settings, server, logger, i));
     }
     const backend = httpBackend({ settings, server, client });
     const app = createApp(backend, logger.named("http"));
@@ -128,7 +177,7 @@ export class Agent {
       port: settings.ports.http,
       onListen: () => {},
     }, app.fetch);
-    return new Agent({ settings, server, client, http, logger, executor });
+    return new Agent({ settings, server, client, http, logger, executor, extraClients });
   }
 
   /** The HTTP listener's address. */
@@ -142,8 +191,68 @@ export class Agent {
     await this.#http.shutdown();
     await this.client?.shutdown();
     await this.#executor.current?.close();
+    for (const extra of this.extraClients) await extra.kill();
     await this.server?.shutdown();
   }
+}
+
+/** A client started by the agent, with the executor its raw_exec tasks run under. */
+interface StartedClient {
+  client: Client;
+  executor: { current: ExecutorClient | null };
+}
+
+/** Starts one client with its own state and alloc dirs under `dataDir` and its own executor. */
+async function startClient(parts: {
+  settings: AgentSettings;
+  api: ServerApi;
+  logger: Logger;
+  nodeName: string;
+  dataDir: string;
+}): Promise<StartedClient> {
+  const { settings, logger } = parts;
+  const executor = { current: null as ExecutorClient | null };
+  const stateDir = `${parts.dataDir}/client`;
+  const drivers: TaskDriver[] = [
+    new RawExecDriver({
+      executor: async () =>
+        executor.current ??= await ExecutorClient.connect({
+          socketPath: `${stateDir}/executor/executor.sock`,
+          stateDir: `${stateDir}/executor`,
+        }),
+      enabled: settings.client.rawExecEnabled,
+      logger: logger.named("client.driver_mgr.raw_exec"),
+    }),
+  ];
+  const client = await Client.start({
+    config: {
+      nodeName: parts.nodeName,
+      datacenter: settings.datacenter,
+      region: settings.region,
+      nodeClass: settings.client.nodeClass,
+      nodePool: settings.client.nodePool,
+      meta: settings.client.meta,
+      stateDir,
+      allocDir: `${parts.dataDir}/alloc`,
+      httpAddress: `${settings.advertiseAddress}:${settings.ports.http}`,
+      networkIP: settings.advertiseAddress,
+      reserved: settings.client.reserved,
+      minDynamicPort: settings.client.minDynamicPort,
+      maxDynamicPort: settings.client.maxDynamicPort,
+      ...(settings.client.cpuTotalCompute
+        ? { cpuTotalCompute: settings.client.cpuTotalCompute }
+        : {}),
+      ...(settings.client.memoryTotalMB ? { memoryTotalMB: settings.client.memoryTotalMB } : {}),
+      devMode: settings.devMode,
+      ...(settings.client.hostVolumes ? { hostVolumes: settings.client.hostVolumes } : {}),
+    },
+    server: parts.api,
+    drivers,
+    logger: logger.named("client"),
+    rng: systemRng,
+    nowNs: systemClock.nowNs,
+  });
+  return { client, executor };
 }
 
 async function serverRaftPath(dataDir: string): Promise<string> {
@@ -160,7 +269,21 @@ function httpBackend(
     region: settings.region,
     jobRegister: (request) => server!.jobRegister(request),
     jobValidate: (job) => server!.jobValidate(job),
+    jobPlan: (job, diff) => server!.jobPlan(job, diff),
+    jobRevert: (namespace, id, request) => server!.jobRevert(namespace, id, request),
+    jobScale: (namespace, id, request) => server!.jobScale(namespace, id, request),
+    jobDispatch: (request) => server!.jobDispatch(request),
+    periodicForce: (namespace, id) => server!.periodicForce(namespace, id),
     jobDeregister: (namespace, jobID, options) => server!.jobDeregister(namespace, jobID, options),
+    nodeUpdateDrain: (request) => server!.nodeUpdateDrain(request),
+    nodeUpdateEligibility: (request) => server!.nodeUpdateEligibility(request),
+    systemGarbageCollect: () => server!.systemGarbageCollect(),
+    reconcileJobSummaries: () => server!.reconcileJobSummaries(),
+    schedulerSetConfiguration: (config, cas) => server!.schedulerSetConfiguration(config, cas),
+    deploymentPromote: (id, request) => server!.deploymentPromote(id, request),
+    deploymentFail: (id) => server!.deploymentFail(id),
+    deploymentPause: (id, pause) => server!.deploymentPause(id, pause),
+    deploymentSetAllocHealth: (id, request) => server!.deploymentSetAllocHealth(id, request),
     agentSelf: () => agentSelf({ settings, client }),
     agentMembers: () => agentMembers(settings),
     health: () => ({

@@ -190,6 +190,29 @@ function advertiseAddress(config: AgentConfig): string {
   return iface?.address ?? "127.0.0.1";
 }
 
+/** `server.default_scheduler_config` as the scheduler configuration the server writes first. */
+function schedulerConfigSetting(
+  block: AgentConfig["server"]["defaultSchedulerConfig"],
+): Pick<AgentSettings["server"], "defaultSchedulerConfig"> {
+  if (block === null) return {};
+  return {
+    defaultSchedulerConfig: {
+      SchedulerAlgorithm: block.schedulerAlgorithm,
+      PreemptionConfig: {
+        SystemSchedulerEnabled: block.preemptionConfig.systemSchedulerEnabled,
+        SysBatchSchedulerEnabled: block.preemptionConfig.sysbatchSchedulerEnabled,
+        BatchSchedulerEnabled: block.preemptionConfig.batchSchedulerEnabled,
+        ServiceSchedulerEnabled: block.preemptionConfig.serviceSchedulerEnabled,
+      },
+      MemoryOversubscriptionEnabled: block.memoryOversubscriptionEnabled,
+      RejectJobRegistration: block.rejectJobRegistration,
+      PauseEvalBroker: block.pauseEvalBroker,
+      CreateIndex: 0,
+      ModifyIndex: 0,
+    },
+  };
+}
+
 /** Turns merged configuration into the settings the agent runs with. */
 export async function resolveSettings(config: AgentConfig): Promise<AgentSettings> {
   const dataDir = config.dataDir !== ""
@@ -212,6 +235,21 @@ export async function resolveSettings(config: AgentConfig): Promise<AgentSetting
       enabled: config.server.enabled,
       numSchedulers: config.server.numSchedulers || navigator.hardwareConcurrency,
       bootstrapExpect: config.server.bootstrapExpect,
+      heartbeat: {
+        minTtlMs: (config.server.minHeartbeatTtl || 10e9) / 1e6,
+        graceMs: (config.server.heartbeatGrace || 10e9) / 1e6,
+        maxHeartbeatsPerSecond: config.server.maxHeartbeatsPerSecond || 50,
+      },
+      gc: {
+        thresholds: {
+          jobNs: config.server.jobGcThreshold || 4 * 3600e9,
+          evalNs: config.server.evalGcThreshold || 3600e9,
+          batchEvalNs: config.server.batchEvalGcThreshold || 24 * 3600e9,
+          nodeNs: config.server.nodeGcThreshold || 24 * 3600e9,
+        },
+        intervalMs: (config.server.jobGcInterval || 300e9) / 1e6,
+      },
+      ...schedulerConfigSetting(config.server.defaultSchedulerConfig),
     },
     client: {
       enabled: config.client.enabled,
@@ -229,6 +267,7 @@ export async function resolveSettings(config: AgentConfig): Promise<AgentSetting
       cpuTotalCompute: config.client.cpuTotalCompute,
       memoryTotalMB: config.client.memoryTotalMb,
       rawExecEnabled: truthy(rawExec) || truthy(config.client.options["driver.raw_exec.enable"]),
+      hostVolumes: config.client.hostVolumes,
     },
     ui: { enabled: config.ui.enabled },
   };

@@ -1,5 +1,7 @@
 /** Resolved agent settings: the configuration files and flags merged into what the agent runs with. */
 
+import type { SchedulerConfiguration } from "../structs/mod.ts";
+
 /** Everything the agent needs to start, with defaults applied. */
 export interface AgentSettings {
   name: string;
@@ -12,7 +14,20 @@ export interface AgentSettings {
   ports: { http: number; rpc: number; serf: number };
   logLevel: string;
   devMode: boolean;
-  server: { enabled: boolean; numSchedulers: number; bootstrapExpect: number };
+  server: {
+    enabled: boolean;
+    numSchedulers: number;
+    bootstrapExpect: number;
+    /** `min_heartbeat_ttl`, `heartbeat_grace`, `max_heartbeats_per_second`. */
+    heartbeat?: { minTtlMs: number; graceMs: number; maxHeartbeatsPerSecond: number };
+    /** `*_gc_threshold` (ns) and `job_gc_interval`. */
+    gc?: {
+      thresholds: { jobNs: number; evalNs: number; batchEvalNs: number; nodeNs: number };
+      intervalMs: number;
+    };
+    /** `default_scheduler_config`: the configuration a new cluster starts with (absent: Nomad's). */
+    defaultSchedulerConfig?: SchedulerConfiguration;
+  };
   client: {
     enabled: boolean;
     nodeClass: string;
@@ -24,6 +39,8 @@ export interface AgentSettings {
     cpuTotalCompute: number;
     memoryTotalMB: number;
     rawExecEnabled: boolean;
+    /** `host_volume "name" { path, read_only }` blocks, fingerprinted as the node's HostVolumes. */
+    hostVolumes?: Record<string, { path: string; readOnly: boolean }>;
   };
   ui: { enabled: boolean };
 }

@@ -3,9 +3,12 @@
 import { AgentApi, SearchApi, StatusApi } from "./agent.ts";
 import { AllocationsApi, EvaluationsApi } from "./allocations.ts";
 import { ClientFsApi } from "./client_fs.ts";
+import { DeploymentsApi } from "./deployments.ts";
 import { type ClientConfig, configFromEnv, HttpCore } from "./http_core.ts";
 import { JobsApi } from "./jobs.ts";
 import { NodesApi } from "./nodes.ts";
+import { OperatorApi } from "./operator.ts";
+import { SystemApi } from "./system.ts";
 
 /**
  * Client for Nomad's /v1 HTTP API.
@@ -41,9 +44,24 @@ export class NomadClient extends HttpCore {
     return new EvaluationsApi(this);
   }
 
+  /** Deployment endpoints. */
+  get deployments(): DeploymentsApi {
+    return new DeploymentsApi(this);
+  }
+
   /** Node endpoints. */
   get nodes(): NodesApi {
     return new NodesApi(this);
+  }
+
+  /** Operator endpoints (scheduler configuration). */
+  get operator(): OperatorApi {
+    return new OperatorApi(this);
+  }
+
+  /** System endpoints (garbage collection, summary reconciliation). */
+  get system(): SystemApi {
+    return new SystemApi(this);
   }
 
   /** Agent endpoints. */

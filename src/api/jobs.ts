@@ -4,9 +4,13 @@ import type {
   AllocationListStub,
   Evaluation,
   Job,
+  JobDispatchResponse,
   JobListStub,
+  JobPlanResponse,
   JobSummary,
+  PeriodicForceResponse,
 } from "../structs/mod.ts";
+import { encodeBase64 } from "../core/base64.ts";
 import type { HttpCore, QueryOptions, QueryResult, WriteOptions } from "./http_core.ts";
 import type {
   Deployment,
@@ -65,6 +69,22 @@ export class JobsApi {
     }
     if (options.submission !== undefined) body["Submission"] = options.submission;
     return await this.#core.write<JobRegisterResponse>("PUT", "/v1/jobs", body, write);
+  }
+
+  /** Dry-runs the scheduler on a job (`PUT /v1/job/:id/plan`), with the diff when asked. */
+  async plan(
+    job: JobPayload,
+    options: { diff?: boolean; policyOverride?: boolean } = {},
+    write: WriteOptions = {},
+  ): Promise<JobPlanResponse> {
+    const id = typeof job["ID"] === "string" ? job["ID"] : "";
+    const body = {
+      Job: job,
+      Diff: options.diff ?? true,
+      PolicyOverride: options.policyOverride ?? false,
+    };
+    return (await this.#core.write<JobPlanResponse>("PUT", `${jobPath(id)}/plan`, body, write))
+      .data;
   }
 
   /** Checks a job without registering it (`PUT /v1/validate/job`). */
@@ -152,6 +172,44 @@ export class JobsApi {
     return await this.#core.query<JobSummary>(`${jobPath(id)}/summary`, options);
   }
 
+  /** Registers a stored version's spec again (`PUT /v1/job/:id/revert`). */
+  async revert(
+    id: string,
+    version: number,
+    options: { enforcePriorVersion?: number } = {},
+    write: WriteOptions = {},
+  ): Promise<JobRegisterResponse> {
+    const body: Record<string, unknown> = { JobID: id, JobVersion: version };
+    if (options.enforcePriorVersion !== undefined) {
+      body["EnforcePriorVersion"] = options.enforcePriorVersion;
+    }
+    return (await this.#core.write<JobRegisterResponse>(
+      "PUT",
+      `${jobPath(id)}/revert`,
+      body,
+      write,
+    ))
+      .data;
+  }
+
+  /** Sets one group's count (`POST /v1/job/:id/scale`). */
+  async scale(
+    id: string,
+    group: string,
+    count: number,
+    message = "",
+    write: WriteOptions = {},
+  ): Promise<JobRegisterResponse> {
+    const body = { Count: count, Target: { Group: group }, Message: message };
+    return (await this.#core.write<JobRegisterResponse>(
+      "POST",
+      `${jobPath(id)}/scale`,
+      body,
+      write,
+    ))
+      .data;
+  }
+
   /** All versions of a job. */
   async versions(
     id: string,
@@ -170,6 +228,46 @@ export class JobsApi {
     options: QueryOptions = {},
   ): Promise<QueryResult<Deployment | null>> {
     return await this.#core.query<Deployment | null>(`${jobPath(id)}/deployment`, options);
+  }
+
+  /**
+   * Dispatches a parameterized job (`PUT /v1/job/:id/dispatch`); an idempotency
+   * token goes in the query, as the Go client sends it.
+   */
+  async dispatch(
+    id: string,
+    request: {
+      meta?: Record<string, string>;
+      payload?: Uint8Array;
+      idPrefixTemplate?: string;
+      idempotencyToken?: string;
+    } = {},
+    write: WriteOptions = {},
+  ): Promise<JobDispatchResponse> {
+    const body = {
+      JobID: id,
+      Payload: request.payload === undefined || request.payload.length === 0
+        ? null
+        : encodeBase64(request.payload),
+      Meta: request.meta ?? {},
+      IdPrefixTemplate: request.idPrefixTemplate ?? "",
+    };
+    const params = { ...write.params };
+    if (request.idempotencyToken) params["idempotency_token"] = request.idempotencyToken;
+    return (await this.#core.write<JobDispatchResponse>("PUT", `${jobPath(id)}/dispatch`, body, {
+      ...write,
+      params,
+    })).data;
+  }
+
+  /** Launches a periodic job now (`PUT /v1/job/:id/periodic/force`). */
+  async periodicForce(id: string, write: WriteOptions = {}): Promise<PeriodicForceResponse> {
+    return (await this.#core.write<PeriodicForceResponse>(
+      "PUT",
+      `${jobPath(id)}/periodic/force`,
+      undefined,
+      write,
+    )).data;
   }
 }
 

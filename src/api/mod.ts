@@ -19,6 +19,7 @@ export { ApiError, ConnectionError, describeNetworkFailure, dialAddress } from "
 export { byCreateIndexDescending, compareStrings, jobPath, JobsApi } from "./jobs.ts";
 export { AllocationsApi, EvaluationsApi } from "./allocations.ts";
 export { NodesApi } from "./nodes.ts";
+export { DeploymentsApi } from "./deployments.ts";
 export { AgentApi, SearchApi, StatusApi } from "./agent.ts";
 export { ClientFsApi, type LogOptions, type LogType, type Origin } from "./client_fs.ts";
 export {

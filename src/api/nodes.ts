@@ -1,7 +1,13 @@
 /** `/v1/nodes` and `/v1/node/:id/*` endpoints. */
 
-import type { Allocation, Node, NodeListStub } from "../structs/mod.ts";
-import type { HttpCore, QueryOptions, QueryResult } from "./http_core.ts";
+import type {
+  Allocation,
+  DrainSpec,
+  Node,
+  NodeListStub,
+  NodeUpdateResponse,
+} from "../structs/mod.ts";
+import type { HttpCore, QueryOptions, QueryResult, WriteOptions } from "./http_core.ts";
 
 /** Node endpoints. */
 export class NodesApi {
@@ -30,6 +36,33 @@ export class NodesApi {
   /** Reads one node. */
   async info(id: string, options: QueryOptions = {}): Promise<QueryResult<Node>> {
     return await this.#core.query<Node>(`/v1/node/${encodeURIComponent(id)}`, options);
+  }
+
+  /** Sets (`spec`) or cancels (null) a node's drain, as the Go client's UpdateDrainOpts. */
+  async updateDrain(
+    id: string,
+    options: { spec: DrainSpec | null; markEligible: boolean; meta?: Record<string, string> },
+    write: WriteOptions = {},
+  ): Promise<QueryResult<NodeUpdateResponse>> {
+    const body = {
+      NodeID: id,
+      DrainSpec: options.spec,
+      MarkEligible: options.markEligible,
+      Meta: options.meta ?? null,
+    };
+    const path = `/v1/node/${encodeURIComponent(id)}/drain`;
+    return await this.#core.write<NodeUpdateResponse>("PUT", path, body, write);
+  }
+
+  /** Marks a node eligible or ineligible for scheduling. */
+  async toggleEligibility(
+    id: string,
+    eligible: boolean,
+    write: WriteOptions = {},
+  ): Promise<QueryResult<NodeUpdateResponse>> {
+    const body = { NodeID: id, Eligibility: eligible ? "eligible" : "ineligible" };
+    const path = `/v1/node/${encodeURIComponent(id)}/eligibility`;
+    return await this.#core.write<NodeUpdateResponse>("PUT", path, body, write);
   }
 
   /** Full allocations placed on a node, newest first. */

@@ -23,6 +23,8 @@ import {
   taskDirPaths,
 } from "./alloc_dir.ts";
 import { TaskRunner } from "./task_runner.ts";
+import { HealthTracker } from "./health.ts";
+import { formatRfc3339Nano } from "../scheduler/mod.ts";
 
 /** Nomad's derivation of an allocation's client status from its tasks. */
 export function clientStatusOf(
@@ -63,6 +65,8 @@ export class AllocRunner {
   readonly #tasks: TaskRunner[] = [];
   #done: Promise<void> | null = null;
   #lastReported = "";
+  #health: HealthTracker | null = null;
+  #deploymentStatus: Allocation["DeploymentStatus"] = null;
 
   /** Creates a runner for `alloc`. */
   constructor(options: AllocRunnerOptions) {
@@ -119,7 +123,36 @@ export class AllocRunner {
     return this.#done;
   }
 
+  /** Starts deployment health tracking when the allocation's health is still unknown. */
+  #trackHealth(): void {
+    this.#health?.stop();
+    this.#health = null;
+    const alloc = this.#alloc;
+    const group = alloc.Job?.TaskGroups.find((g) => g.Name === alloc.TaskGroup);
+    const strategy = group?.Update ?? null;
+    const known = alloc.DeploymentStatus?.Healthy ?? null;
+    if (alloc.DeploymentID === "" || known !== null || strategy === null) return;
+    // "manual" health is set through the API; "checks" falls back to task states.
+    if (strategy.HealthCheck === "manual" || group === undefined) return;
+    this.#health = new HealthTracker({
+      strategy,
+      tasks: group.Tasks,
+      nowNs: this.#options.nowNs,
+      onVerdict: (healthy) => {
+        this.#deploymentStatus = {
+          Healthy: healthy,
+          Timestamp: formatRfc3339Nano(this.#options.nowNs()),
+          Canary: this.#alloc.DeploymentStatus?.Canary ?? false,
+          ModifyIndex: 0,
+        };
+        this.#report();
+      },
+    });
+    this.#health.observe(this.taskStates());
+  }
+
   async #run(): Promise<void> {
+    this.#trackHealth();
     this.#options.stateDb.putAlloc(this.#alloc.ID, { ...this.#alloc, Job: this.#alloc.Job });
     await buildAllocDir(this.#dir);
     await Promise.all(this.#tasks.map((task) => this.#runTask(task)));
@@ -141,12 +174,19 @@ export class AllocRunner {
 
   /** Applies a newer version of the allocation from the servers. */
   async update(alloc: Allocation): Promise<void> {
+    const joined = alloc.DeploymentID !== this.#alloc.DeploymentID;
     this.#alloc = alloc;
+    // An in-place update into a new deployment must prove its health again.
+    if (joined && alloc.DesiredStatus === "run") {
+      this.#deploymentStatus = null;
+      this.#trackHealth();
+    }
     if (alloc.DesiredStatus !== "run") await this.stop();
   }
 
   /** Kills every task (the servers want the allocation stopped). */
   async stop(): Promise<void> {
+    this.#health?.stop();
     await Promise.all(this.#tasks.map((task) => task.kill("allocation stopped")));
     await this.#done;
   }
@@ -165,6 +205,7 @@ export class AllocRunner {
 
   #report(): void {
     const states = this.taskStates();
+    this.#health?.observe(states);
     const { status, description } = clientStatusOf(states);
     const update: ClientAllocUpdate = {
       ID: this.#alloc.ID,
@@ -172,8 +213,9 @@ export class AllocRunner {
       ClientDescription: description,
       TaskStates: states,
       ModifyTime: this.#options.nowNs(),
+      DeploymentStatus: this.#deploymentStatus,
     };
-    const fingerprint = JSON.stringify([status, states]);
+    const fingerprint = JSON.stringify([status, states, this.#deploymentStatus]);
     if (fingerprint === this.#lastReported) return;
     this.#lastReported = fingerprint;
     this.#options.onUpdate(update);

@@ -11,7 +11,7 @@ import type { ClientAllocUpdate } from "../fsm/mod.ts";
 import { type Allocation, allocTerminal, type DriverInfo, type Node } from "../structs/mod.ts";
 import { ClientStateDb } from "../storage/mod.ts";
 import { AllocRunner } from "./alloc_runner.ts";
-import { fingerprintHost } from "./fingerprint.ts";
+import { fingerprintHost, fingerprintHostVolumes } from "./fingerprint.ts";
 import type { ServerApi } from "./server_api.ts";
 
 /** Delay that coalesces allocation updates into one server write. */
@@ -42,6 +42,8 @@ export interface ClientConfig {
   memoryTotalMB?: number;
   /** In -dev, allocations are destroyed when the agent shuts down. */
   devMode: boolean;
+  /** `host_volume "name" {}` blocks, reported as the node's HostVolumes. */
+  hostVolumes?: Record<string, { path: string; readOnly: boolean }>;
 }
 
 /** A Nomad client. */
@@ -219,7 +221,7 @@ export class Client {
       StatusUpdatedAt: 0,
       Events: null,
       Drivers: drivers,
-      HostVolumes: null,
+      HostVolumes: fingerprintHostVolumes(c.hostVolumes ?? {}),
       HostNetworks: null,
       LastDrain: null,
       CreateIndex: 0,

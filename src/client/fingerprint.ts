@@ -106,3 +106,24 @@ export async function fingerprintHost(
     diskMB: Math.floor(diskFree / 1024 / 1024),
   };
 }
+
+/**
+ * The node's `HostVolumes` from the client's `host_volume "name" { path,
+ * read_only }` blocks; null when none are configured.
+ *
+ * @example
+ * ```ts
+ * import { fingerprintHostVolumes } from "./fingerprint.ts";
+ * fingerprintHostVolumes({ data: { path: "/srv/data", readOnly: false } });
+ * // { data: { Path: "/srv/data", ReadOnly: false } }
+ * ```
+ */
+export function fingerprintHostVolumes(
+  volumes: Readonly<Record<string, { path: string; readOnly: boolean }>>,
+): Record<string, { Path: string; ReadOnly: boolean }> | null {
+  const entries = Object.entries(volumes);
+  if (entries.length === 0) return null;
+  return Object.fromEntries(
+    entries.map(([name, v]) => [name, { Path: v.path, ReadOnly: v.readOnly }]),
+  );
+}

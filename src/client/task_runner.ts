@@ -24,6 +24,7 @@ import {
 } from "../structs/mod.ts";
 import type { ClientStateDb } from "../storage/mod.ts";
 import type { AllocDirPaths, TaskDirPaths } from "./alloc_dir.ts";
+import { dispatchPayloadHook } from "./dispatch_payload.ts";
 import { envHook } from "./hooks/env.ts";
 import type { TaskHook, TaskHookContext } from "./hooks/mod.ts";
 import { taskDirHook } from "./hooks/task_dir.ts";
@@ -75,7 +76,7 @@ export class TaskRunner {
   /** Creates a runner; call {@linkcode run} to start. */
   constructor(options: TaskRunnerOptions) {
     this.#options = options;
-    this.#hooks = [taskDirHook(), envHook(options.hostEnv)];
+    this.#hooks = [taskDirHook(), envHook(options.hostEnv), dispatchPayloadHook()];
     this.#ctx = {
       alloc: options.alloc,
       task: options.task,

@@ -15,12 +15,31 @@ import { JOB_TRACKED_VERSIONS, nsKey, type StateStore, type Txn } from "../state
 import type {
   AllocClientUpdateEntry,
   ApplyPlanResultsEntry,
+  DeploymentAllocHealthEntry,
+  DeploymentStatusUpdateEntry,
   JobDeregisterEntry,
   JobRegisterEntry,
   LogEntry,
   NodeRegisterEntry,
   NodeUpdateStatusEntry,
 } from "./messages.ts";
+import {
+  applyAllocUpdateDesiredTransition,
+  applyGarbageCollect,
+  applyNodeDrainComplete,
+  applyNodeUpdateDrain,
+  applyNodeUpdateEligibility,
+} from "./drain_apply.ts";
+import { deletePeriodicLaunch, recordPeriodicLaunch } from "./periodic_apply.ts";
+import {
+  applyDeploymentPromotion,
+  applyDeploymentStatusUpdate,
+  applyHealthReport,
+  countPlacement,
+  reportTimeNs,
+  upsertPlanDeployment,
+} from "./deployment_apply.ts";
+import { applySchedulerConfig } from "./scheduler_config_apply.ts";
 
 /** What applying an entry returns to the writer that proposed it. */
 export interface ApplyResult {
@@ -32,6 +51,8 @@ export interface ApplyResult {
   evals: Evaluation[];
   /** True when allocations became terminal or nodes changed: blocked evals may now fit. */
   capacityChanged: boolean;
+  /** For a scheduler configuration write: whether it was stored (false: CAS mismatch). */
+  updated?: boolean;
 }
 
 /** Fields that the server sets; they do not count as a change of the job's spec. */
@@ -80,6 +101,42 @@ export class Fsm {
           return applyPlanResults(txn, entry);
         case "AllocClientUpdate":
           return applyAllocClientUpdate(txn, entry);
+        case "DeploymentStatusUpdate":
+          return applyDeploymentStatusEntry(txn, entry);
+        case "DeploymentPromotion":
+          applyDeploymentPromotion(txn, entry);
+          return {
+            index,
+            evals: upsertEvals(txn, entry.Eval === null ? [] : [entry.Eval]),
+            capacityChanged: false,
+          };
+        case "DeploymentAllocHealth":
+          return applyDeploymentAllocHealth(txn, entry);
+        case "NodeUpdateDrain":
+          applyNodeUpdateDrain(txn, entry);
+          return { index, evals: [], capacityChanged: true };
+        case "NodeDrainComplete":
+          applyNodeDrainComplete(txn, entry);
+          return { index, evals: [], capacityChanged: false };
+        case "NodeUpdateEligibility":
+          applyNodeUpdateEligibility(txn, entry);
+          return { index, evals: upsertEvals(txn, entry.Evals), capacityChanged: true };
+        case "AllocUpdateDesiredTransition":
+          applyAllocUpdateDesiredTransition(txn, entry);
+          return { index, evals: upsertEvals(txn, entry.Evals), capacityChanged: false };
+        case "GarbageCollect":
+          applyGarbageCollect(txn, entry);
+          return { index, evals: [], capacityChanged: false };
+        case "ReconcileJobSummaries":
+          for (const job of txn.read("jobs").values()) txn.touchJob(job.Namespace, job.ID);
+          return { index, evals: [], capacityChanged: false };
+        case "SchedulerConfig":
+          return {
+            index,
+            evals: [],
+            capacityChanged: false,
+            updated: applySchedulerConfig(txn, entry),
+          };
         default:
           return unreachable(entry, "unknown log entry type");
       }
@@ -131,6 +188,7 @@ function applyJobRegister(txn: Txn, entry: JobRegisterEntry): ApplyResult {
     });
     storeJobVersion(txn, job);
   }
+  recordPeriodicLaunch(txn, job, entry.SubmitTime);
   const evals = entry.Eval === null
     ? []
     : upsertEvals(txn, [{ ...entry.Eval, JobModifyIndex: job.JobModifyIndex }]);
@@ -145,6 +203,9 @@ function applyJobDeregister(txn: Txn, entry: JobDeregisterEntry): ApplyResult {
     txn.write("jobs").delete(key);
     txn.write("jobVersions").delete(key);
     txn.write("jobSummaries").delete(key);
+    deletePeriodicLaunch(txn, entry.Namespace, entry.JobID);
+    // A purged child still changes its parent's Children counts.
+    txn.touchJob(entry.Namespace, entry.JobID);
     jobModifyIndex = txn.index;
   } else if (existing !== undefined && !existing.Stop) {
     const stopped = deepFreeze({
@@ -179,6 +240,10 @@ function applyNodeRegister(txn: Txn, entry: NodeRegisterEntry): ApplyResult {
     deepFreeze({
       ...entry.Node,
       SchedulingEligibility: existing?.SchedulingEligibility ?? entry.Node.SchedulingEligibility,
+      // A re-registering client does not know about its drain; the servers keep it.
+      Drain: existing?.Drain ?? entry.Node.Drain,
+      DrainStrategy: existing?.DrainStrategy ?? entry.Node.DrainStrategy,
+      LastDrain: existing?.LastDrain ?? entry.Node.LastDrain,
       Events: events,
       StatusUpdatedAt: Math.floor(entry.UpdatedAt / 1e9),
       CreateIndex: existing?.CreateIndex ?? txn.index,
@@ -243,12 +308,28 @@ function mergeServerAlloc(
 }
 
 function applyPlanResults(txn: Txn, entry: ApplyPlanResultsEntry): ApplyResult {
+  if (entry.Deployment !== undefined && entry.Deployment !== null) {
+    upsertPlanDeployment(txn, entry.Deployment);
+  }
   const allocs = txn.write("allocs");
+  const updatedIDs = new Set(entry.AllocsUpdated.map((a) => a.ID));
   for (const incoming of [...entry.AllocsStopped, ...entry.AllocsUpdated]) {
     const existing = allocs.get(incoming.ID);
-    const jobForNew = existing === undefined ? entry.Job : null;
-    allocs.set(incoming.ID, deepFreeze(mergeServerAlloc(existing, incoming, jobForNew, txn.index)));
+    // New allocations and in-place updates (re-stamped with this evaluation) run the plan's job.
+    const inplace = existing !== undefined && updatedIDs.has(incoming.ID) &&
+      incoming.EvalID === entry.EvalID && existing.EvalID !== entry.EvalID;
+    const jobForNew = existing === undefined || inplace ? entry.Job : null;
+    const merged = mergeServerAlloc(existing, incoming, jobForNew, txn.index);
+    // Health is the client's: keep it unless the allocation moved to another deployment.
+    if (existing !== undefined && existing.DeploymentID === incoming.DeploymentID) {
+      merged.DeploymentStatus = existing.DeploymentStatus;
+    }
+    allocs.set(incoming.ID, deepFreeze(merged));
+    countPlacement(txn, existing, merged);
     txn.touchJob(incoming.Namespace, incoming.JobID);
+  }
+  for (const update of entry.DeploymentUpdates ?? []) {
+    applyDeploymentStatusUpdate(txn, update, entry.Deployment?.ModifyTime ?? 0);
   }
   return { index: txn.index, evals: [], capacityChanged: entry.AllocsStopped.length > 0 };
 }
@@ -270,6 +351,14 @@ function applyAllocClientUpdate(txn: Txn, entry: AllocClientUpdateEntry): ApplyR
         ClientStatus: update.ClientStatus,
         ClientDescription: update.ClientDescription,
         TaskStates: update.TaskStates,
+        DeploymentStatus:
+          update.DeploymentStatus === undefined || update.DeploymentStatus === null ||
+            update.DeploymentStatus.Healthy === null
+            ? existing.DeploymentStatus
+            : applyHealthReport(txn, existing, {
+              healthy: update.DeploymentStatus.Healthy,
+              timestampNs: reportTimeNs(update.DeploymentStatus, update.ModifyTime),
+            }),
         ModifyTime: update.ModifyTime,
         ModifyIndex: txn.index,
       }),
@@ -277,4 +366,54 @@ function applyAllocClientUpdate(txn: Txn, entry: AllocClientUpdateEntry): ApplyR
     txn.touchJob(existing.Namespace, existing.JobID);
   }
   return { index: txn.index, evals: upsertEvals(txn, entry.Evals), capacityChanged };
+}
+
+function applyDeploymentStatusEntry(txn: Txn, entry: DeploymentStatusUpdateEntry): ApplyResult {
+  const registered = entry.Job === null ? null : applyJobRegister(txn, {
+    Type: "JobRegister",
+    Job: entry.Job,
+    Eval: null,
+    SubmitTime: entry.UpdatedAt,
+  });
+  applyDeploymentStatusUpdate(txn, entry.Update, entry.UpdatedAt);
+  const evals = entry.Eval === null ? [] : upsertEvals(txn, [{
+    ...entry.Eval,
+    JobModifyIndex: registered?.jobModifyIndex ?? entry.Eval.JobModifyIndex,
+  }]);
+  return {
+    index: txn.index,
+    evals,
+    capacityChanged: false,
+    ...(registered?.jobModifyIndex === undefined
+      ? {}
+      : { jobModifyIndex: registered.jobModifyIndex }),
+  };
+}
+
+function applyDeploymentAllocHealth(txn: Txn, entry: DeploymentAllocHealthEntry): ApplyResult {
+  const allocs = txn.write("allocs");
+  const mark = (ids: readonly string[], healthy: boolean) => {
+    for (const id of ids) {
+      const alloc = allocs.get(id);
+      if (alloc === undefined || alloc.DeploymentID !== entry.DeploymentID) continue;
+      const status = applyHealthReport(txn, alloc, { healthy, timestampNs: entry.UpdatedAt });
+      allocs.set(id, deepFreeze({ ...alloc, DeploymentStatus: status, ModifyIndex: txn.index }));
+    }
+  };
+  mark(entry.HealthyAllocationIDs, true);
+  mark(entry.UnhealthyAllocationIDs, false);
+  if (entry.DeploymentUpdate === null) {
+    return {
+      index: txn.index,
+      evals: upsertEvals(txn, entry.Eval === null ? [] : [entry.Eval]),
+      capacityChanged: false,
+    };
+  }
+  return applyDeploymentStatusEntry(txn, {
+    Type: "DeploymentStatusUpdate",
+    Update: entry.DeploymentUpdate,
+    Job: entry.Job,
+    Eval: entry.Eval,
+    UpdatedAt: entry.UpdatedAt,
+  });
 }

@@ -3,11 +3,18 @@
 import type {
   Allocation,
   AllocClientStatus,
+  AllocDeploymentStatus,
+  Deployment,
+  DeploymentStatusUpdate,
+  DesiredTransition,
+  DrainStrategy,
   Evaluation,
   Job,
   Node,
   NodeEvent,
   NodeStatus,
+  SchedulerConfiguration,
+  SchedulingEligibility,
   TaskState,
 } from "../structs/mod.ts";
 
@@ -64,6 +71,10 @@ export interface ApplyPlanResultsEntry {
   /** Allocations being stopped or evicted (Job stripped). */
   AllocsStopped: Allocation[];
   EvalID: string;
+  /** A deployment created or changed by the plan (absent in older log entries). */
+  Deployment?: Deployment | null;
+  /** Deployment status changes made by the plan. */
+  DeploymentUpdates?: DeploymentStatusUpdate[];
 }
 
 /** What a client reports about one allocation. */
@@ -74,6 +85,8 @@ export interface ClientAllocUpdate {
   TaskStates: Record<string, TaskState> | null;
   /** Client time of the update in Unix nanoseconds. */
   ModifyTime: number;
+  /** Deployment health the client determined (absent or null: unchanged). */
+  DeploymentStatus?: AllocDeploymentStatus | null;
 }
 
 /** Client-side allocation status updates, plus evaluations they trigger. */
@@ -81,6 +94,100 @@ export interface AllocClientUpdateEntry {
   Type: "AllocClientUpdate";
   Allocs: ClientAllocUpdate[];
   Evals: Evaluation[];
+}
+
+/** Set or clear a node's drain strategy (Node.UpdateDrain). */
+export interface NodeUpdateDrainEntry {
+  Type: "NodeUpdateDrain";
+  NodeID: string;
+  /** null cancels the drain. */
+  DrainStrategy: DrainStrategy | null;
+  /** When cancelling: make the node eligible again. */
+  MarkEligible: boolean;
+  Meta: Record<string, string> | null;
+  /** Unix nanoseconds. */
+  UpdatedAt: number;
+  Event: NodeEvent | null;
+}
+
+/** Finish the drains of nodes: strategy cleared, nodes stay ineligible. */
+export interface NodeDrainCompleteEntry {
+  Type: "NodeDrainComplete";
+  NodeIDs: string[];
+  UpdatedAt: number;
+  Event: NodeEvent;
+}
+
+/** Mark a node eligible or ineligible for scheduling. */
+export interface NodeUpdateEligibilityEntry {
+  Type: "NodeUpdateEligibility";
+  NodeID: string;
+  Eligibility: SchedulingEligibility;
+  UpdatedAt: number;
+  Event: NodeEvent | null;
+  Evals: Evaluation[];
+}
+
+/** Merge desired transitions into allocations (the drainer's migrate marks), with evals. */
+export interface AllocUpdateDesiredTransitionEntry {
+  Type: "AllocUpdateDesiredTransition";
+  /** Allocation ID → fields to set (null fields are left alone). */
+  Allocs: Record<string, DesiredTransition>;
+  Evals: Evaluation[];
+}
+
+/** Garbage collection: delete evaluations, allocations, jobs and nodes. */
+export interface GarbageCollectEntry {
+  Type: "GarbageCollect";
+  Evals: string[];
+  Allocs: string[];
+  Jobs: { Namespace: string; ID: string }[];
+  Nodes: string[];
+}
+
+/** Recompute every job summary from the allocations (`/v1/system/reconcile/summaries`). */
+export interface ReconcileJobSummariesEntry {
+  Type: "ReconcileJobSummaries";
+}
+
+/** Change a deployment's status; an auto-revert registers the stable job with it. */
+export interface DeploymentStatusUpdateEntry {
+  Type: "DeploymentStatusUpdate";
+  Update: DeploymentStatusUpdate;
+  /** The job version to register with the change (auto-revert), or null. */
+  Job: Job | null;
+  Eval: Evaluation | null;
+  /** Unix nanoseconds. */
+  UpdatedAt: number;
+}
+
+/** Promote the canaries of some (or all) task groups of a deployment. */
+export interface DeploymentPromotionEntry {
+  Type: "DeploymentPromotion";
+  DeploymentID: string;
+  All: boolean;
+  Groups: string[] | null;
+  Eval: Evaluation | null;
+  UpdatedAt: number;
+}
+
+/** Set allocation health by hand (`health_check = "manual"`), with an optional status change. */
+export interface DeploymentAllocHealthEntry {
+  Type: "DeploymentAllocHealth";
+  DeploymentID: string;
+  HealthyAllocationIDs: string[];
+  UnhealthyAllocationIDs: string[];
+  DeploymentUpdate: DeploymentStatusUpdate | null;
+  Job: Job | null;
+  Eval: Evaluation | null;
+  UpdatedAt: number;
+}
+
+/** Set the scheduler configuration; with `CAS` only when its ModifyIndex is the stored one. */
+export interface SchedulerConfigEntry {
+  Type: "SchedulerConfig";
+  Config: SchedulerConfiguration;
+  CAS: boolean;
 }
 
 /** Any log entry. */
@@ -91,4 +198,14 @@ export type LogEntry =
   | NodeRegisterEntry
   | NodeUpdateStatusEntry
   | ApplyPlanResultsEntry
-  | AllocClientUpdateEntry;
+  | AllocClientUpdateEntry
+  | DeploymentStatusUpdateEntry
+  | DeploymentPromotionEntry
+  | DeploymentAllocHealthEntry
+  | NodeUpdateDrainEntry
+  | NodeDrainCompleteEntry
+  | NodeUpdateEligibilityEntry
+  | AllocUpdateDesiredTransitionEntry
+  | GarbageCollectEntry
+  | ReconcileJobSummariesEntry
+  | SchedulerConfigEntry;

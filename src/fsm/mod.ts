@@ -1,3 +1,4 @@
 /** The deterministic FSM that applies raft log entries to the state store. */
 export * from "./fsm.ts";
 export * from "./messages.ts";
+export * from "./periodic_apply.ts";

@@ -10,8 +10,11 @@ import { errorHandler } from "./errors.ts";
 import { agentRoutes } from "./routes/agent.ts";
 import { allocationRoutes } from "./routes/allocations.ts";
 import { clientFsRoutes } from "./routes/client_fs.ts";
+import { deploymentRoutes } from "./routes/deployments.ts";
 import { jobRoutes } from "./routes/jobs.ts";
 import { nodeRoutes } from "./routes/nodes.ts";
+import { systemRoutes } from "./routes/system.ts";
+import { operatorRoutes, SCHEDULER_CONFIGURATION_PATH } from "./routes/operator.ts";
 import { uiRoutes } from "./routes/ui.ts";
 
 const KNOWN_PATHS = [
@@ -29,6 +32,11 @@ const KNOWN_PATHS = [
   "/v1/status/*",
   "/v1/regions",
   "/v1/client/fs/logs/*",
+  "/v1/deployments",
+  "/v1/deployment/*",
+  "/v1/system/gc",
+  "/v1/system/reconcile/summaries",
+  SCHEDULER_CONFIGURATION_PATH,
 ];
 
 /** Builds the API app around an agent backend. */
@@ -39,6 +47,9 @@ export function createApp(backend: HttpBackend, logger: Logger): Hono {
   jobRoutes(app, backend);
   allocationRoutes(app, backend);
   nodeRoutes(app, backend);
+  deploymentRoutes(app, backend);
+  systemRoutes(app, backend);
+  operatorRoutes(app, backend);
   agentRoutes(app, backend);
   clientFsRoutes(app, backend);
   uiRoutes(app, backend);

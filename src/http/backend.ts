@@ -6,9 +6,18 @@
 import type { StateStore } from "../state/mod.ts";
 import type {
   Allocation,
+  DeploymentUpdateResponse,
+  JobDispatchRequest,
+  JobDispatchResponse,
+  JobPlanResponse,
   JobRegisterRequest,
   JobRegisterResponse,
   JobValidateResponse,
+  NodeUpdateDrainRequest,
+  NodeUpdateEligibilityRequest,
+  NodeUpdateResponse,
+  PeriodicForceResponse,
+  SchedulerConfiguration,
 } from "../structs/mod.ts";
 
 /** One chunk of a task log: bytes at `offset` of a rotated file; `null` is an idle heartbeat. */
@@ -38,6 +47,24 @@ export interface HttpBackend {
   readonly state: StateStore | null;
   /** Job.Register. */
   jobRegister(request: JobRegisterRequest): Promise<JobRegisterResponse>;
+  /** Job.Revert: registers a stored version's spec again. */
+  jobRevert(
+    namespace: string,
+    id: string,
+    request: { JobVersion: number; EnforcePriorVersion: number | null },
+  ): Promise<JobRegisterResponse>;
+  /** Job.Scale: sets one group's count. */
+  jobScale(
+    namespace: string,
+    id: string,
+    request: { Group: string; Count: number | null },
+  ): Promise<JobRegisterResponse>;
+  /** Job.Plan: what registering the job would do, committing nothing. */
+  jobPlan(job: unknown, diff: boolean): Promise<JobPlanResponse>;
+  /** Job.Dispatch: a dispatched child of a parameterized job. */
+  jobDispatch(request: JobDispatchRequest): Promise<JobDispatchResponse>;
+  /** Job.PeriodicForce: launches a periodic job now. */
+  periodicForce(namespace: string, id: string): Promise<PeriodicForceResponse>;
   /** Job.Validate. */
   jobValidate(job: unknown): JobValidateResponse;
   /** Job.Deregister. */
@@ -46,6 +73,33 @@ export interface HttpBackend {
     jobID: string,
     options: { purge: boolean },
   ): Promise<JobRegisterResponse>;
+  /** Node.UpdateDrain. */
+  nodeUpdateDrain(request: NodeUpdateDrainRequest): Promise<NodeUpdateResponse>;
+  /** Node.UpdateEligibility. */
+  nodeUpdateEligibility(request: NodeUpdateEligibilityRequest): Promise<NodeUpdateResponse>;
+  /** System.GarbageCollect (forced). */
+  systemGarbageCollect(): Promise<{ Index: number }>;
+  /** Operator.SchedulerSetConfiguration: stores the configuration; with `cas`, only if its ModifyIndex matches. */
+  schedulerSetConfiguration(
+    config: SchedulerConfiguration,
+    cas: number | null,
+  ): Promise<{ Updated: boolean; Index: number }>;
+  /** System.ReconcileJobSummaries. */
+  reconcileJobSummaries(): Promise<{ Index: number }>;
+  /** Deployment.Promote. */
+  deploymentPromote(
+    id: string,
+    request: { all: boolean; groups: readonly string[] },
+  ): Promise<DeploymentUpdateResponse>;
+  /** Deployment.Fail. */
+  deploymentFail(id: string): Promise<DeploymentUpdateResponse>;
+  /** Deployment.SetAllocHealth. */
+  deploymentSetAllocHealth(
+    id: string,
+    request: { healthy: readonly string[]; unhealthy: readonly string[] },
+  ): Promise<DeploymentUpdateResponse>;
+  /** Deployment.Pause (pause false resumes). */
+  deploymentPause(id: string, pause: boolean): Promise<DeploymentUpdateResponse>;
   /** `GET /v1/agent/self` body. */
   agentSelf(): Record<string, unknown>;
   /** `GET /v1/agent/members` body. */

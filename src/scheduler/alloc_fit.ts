@@ -10,9 +10,11 @@ import {
   type Allocation,
   allocTerminal,
   type Node,
+  type TaskGroup,
 } from "../structs/mod.ts";
 import type { SchedulerAlgorithm } from "./types.ts";
 import { addAllocationPorts, newPortIndex } from "./ports.ts";
+import { assignDevices, deviceOversubscription } from "./devices.ts";
 
 /** The comparable dimensions of a resource use. */
 export interface ComparableResources {
@@ -140,7 +142,109 @@ export function allocsFit(node: Node, allocs: readonly Allocation[]): FitResult 
   if (collision !== null) {
     return { fit: false, dimension: `reserved alloc port collision: ${collision}` };
   }
+  const cores = coresCollision(node, live);
+  if (cores !== null) return { fit: false, dimension: cores };
+  const devices = deviceOversubscription(live);
+  if (devices !== null) return { fit: false, dimension: devices };
   return { fit: true, dimension: "" };
+}
+
+/** The node's cores that tasks may reserve: `ReservableCpuCores`, else 0..TotalCpuCores-1. */
+export function nodeReservableCores(node: Node): number[] {
+  const listed = node.NodeResources.Cpu.ReservableCpuCores;
+  if (listed !== null && listed.length > 0) return [...listed];
+  return Array.from({ length: Math.max(0, node.NodeResources.Cpu.TotalCpuCores) }, (_, i) => i);
+}
+
+/** MHz one reserved core is worth on the node (Nomad's SharesPerCore). */
+export function sharesPerCore(node: Node): number {
+  const cores = node.NodeResources.Cpu.TotalCpuCores;
+  return cores > 0 ? Math.floor(node.NodeResources.Cpu.CpuShares / cores) : 0;
+}
+
+/** Cores reserved by the non-terminal allocations. */
+export function usedCores(allocs: readonly Allocation[]): Set<number> {
+  const used = new Set<number>();
+  for (const alloc of allocs) {
+    if (allocTerminal(alloc)) continue;
+    for (const task of Object.values(alloc.AllocatedResources?.Tasks ?? {})) {
+      for (const core of task.Cpu.ReservedCores ?? []) used.add(core);
+    }
+  }
+  return used;
+}
+
+// "overlapping cores" when two allocations reserve one core, "cores" for a core the node lacks.
+function coresCollision(node: Node, allocs: readonly Allocation[]): string | null {
+  const reservable = new Set(nodeReservableCores(node));
+  const seen = new Set<number>();
+  for (const alloc of allocs) {
+    for (const task of Object.values(alloc.AllocatedResources?.Tasks ?? {})) {
+      for (const core of task.Cpu.ReservedCores ?? []) {
+        if (!reservable.has(core)) return "cores";
+        if (seen.has(core)) return "overlapping cores";
+        seen.add(core);
+      }
+    }
+  }
+  return null;
+}
+
+/**
+ * Whether the node still has the free cores and device instances the group
+ * asks for, before binpacking counts CPU (so exhaustion reads "cores" or
+ * "devices: ..." as in Nomad, not "cpu"). Null when they are available.
+ */
+export function coresAndDevicesExhausted(
+  input: { node: Node; taskGroup: TaskGroup; proposed: readonly Allocation[] },
+): string | null {
+  const { node, taskGroup, proposed } = input;
+  const wantCores = taskGroup.Tasks.reduce((sum, t) => sum + Math.max(0, t.Resources.Cores), 0);
+  if (wantCores > 0) {
+    const used = usedCores(proposed);
+    const free = nodeReservableCores(node).filter((c) => !used.has(c)).length;
+    if (free < wantCores) return "cores";
+  }
+  const devices = assignDevices(node, taskGroup, proposed);
+  return devices.ok ? null : devices.dimension;
+}
+
+/**
+ * Completes a ranked offer with what binpacking does not assign: reserved
+ * cores for tasks with `cores = n` (their CPU becomes n × the node's MHz per
+ * core) and device instances. Re-checks CPU after the cores' shares are
+ * counted. Returns the new resources, or the exhausted dimension ("cores",
+ * "cpu", "devices: no devices match request").
+ */
+export function assignCoresAndDevices(
+  input: { node: Node; taskGroup: TaskGroup; proposed: readonly Allocation[] },
+  resources: AllocatedResources,
+): { ok: true; resources: AllocatedResources } | { ok: false; dimension: string } {
+  const { node, taskGroup, proposed } = input;
+  const wantsCores = taskGroup.Tasks.some((t) => t.Resources.Cores > 0);
+  const wantsDevices = taskGroup.Tasks.some((t) => (t.Resources.Devices ?? []).length > 0);
+  if (!wantsCores && !wantsDevices) return { ok: true, resources };
+  const devices = assignDevices(node, taskGroup, proposed);
+  if (!devices.ok) return devices;
+  const used = usedCores(proposed);
+  const free = nodeReservableCores(node).filter((c) => !used.has(c));
+  const tasks: Record<string, AllocatedTaskResources> = {};
+  for (const task of taskGroup.Tasks) {
+    const base = resources.Tasks[task.Name];
+    if (base === undefined) continue;
+    let cpu = base.Cpu;
+    if (task.Resources.Cores > 0) {
+      if (free.length < task.Resources.Cores) return { ok: false, dimension: "cores" };
+      const cores = free.splice(0, task.Resources.Cores);
+      cpu = { CpuShares: cores.length * sharesPerCore(node), ReservedCores: cores };
+    }
+    tasks[task.Name] = { ...base, Cpu: cpu, Devices: devices.byTask[task.Name] ?? base.Devices };
+  }
+  const next: AllocatedResources = { ...resources, Tasks: tasks };
+  const usage = addComparable(allocsUsage(proposed), allocatedComparable(next));
+  const dimension = exhaustedDimension(nodeAvailable(node), usage);
+  if (dimension !== null) return { ok: false, dimension };
+  return { ok: true, resources: next };
 }
 
 function freeFractions(node: Node, used: ComparableResources): { cpu: number; memory: number } {

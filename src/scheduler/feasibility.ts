@@ -6,19 +6,25 @@
 
 import {
   type Allocation,
+  allocTerminal,
   type Constraint,
   type Job,
   type Node,
   nodeSchedulable,
+  type Plan,
   type TaskGroup,
 } from "../structs/mod.ts";
 import type { StateView } from "./types.ts";
 import {
   CONSTRAINT_DISTINCT_HOSTS,
+  CONSTRAINT_DISTINCT_PROPERTY,
   constraintsEscape,
   constraintString,
   meetsConstraint,
+  resolveTarget,
 } from "./constraints.ts";
+import { FILTER_MISSING_DEVICES, nodeHasDevices } from "./devices.ts";
+import { FILTER_MISSING_HOST_VOLUMES, nodeHasHostVolumes } from "./host_volumes.ts";
 
 /** Nomad's `ConstraintFiltered` key for a node without a task's driver. */
 export const FILTER_MISSING_DRIVERS = "missing drivers";
@@ -159,13 +165,125 @@ export function checkDistinctHosts(
 
 /**
  * The class-cacheable checks in Nomad's order: job constraints, drivers, group
- * and task constraints. (distinct_hosts is checked separately: it depends on
- * the allocations on the node, not on its class.)
+ * and task constraints, devices. (distinct_hosts and distinct_property are
+ * checked separately: they depend on the allocations, not on the node class.)
  */
 export function checkNodeClassFeasibility(node: Node, job: Job, tg: TaskGroup): Feasibility {
   const jobCheck = checkConstraints(node, job.Constraints ?? []);
   if (!jobCheck.feasible) return jobCheck;
   const drivers = checkDrivers(node, tg);
   if (!drivers.feasible) return drivers;
-  return checkConstraints(node, taskGroupConstraints(tg));
+  const constraints = checkConstraints(node, taskGroupConstraints(tg));
+  if (!constraints.feasible) return constraints;
+  if (!nodeHasDevices(node, tg)) return { feasible: false, reason: FILTER_MISSING_DEVICES };
+  return FEASIBLE;
+}
+
+/**
+ * Checks that are not part of the node class (Nomad's "available" checkers):
+ * host volumes. A failure does not mark the computed class ineligible.
+ */
+export function checkNodeAvailability(node: Node, tg: TaskGroup): Feasibility {
+  if (!nodeHasHostVolumes(node, tg)) {
+    return { feasible: false, reason: FILTER_MISSING_HOST_VOLUMES };
+  }
+  return FEASIBLE;
+}
+
+/** What distinct_property needs to count: the job's allocations as the plan would leave them. */
+export interface PropertyUsage {
+  /** The job's non-terminal allocations, existing and planned, without those the plan stops. */
+  jobAllocations: () => readonly Allocation[];
+  nodeByID: (id: string) => Node | undefined;
+}
+
+/** The distinct_property constraints of the job and of the group, with their scope. */
+function distinctPropertyConstraints(job: Job, tg: TaskGroup): { c: Constraint; group: boolean }[] {
+  const pick = (list: readonly Constraint[] | null, group: boolean) =>
+    (list ?? []).filter((c) => c.Operand === CONSTRAINT_DISTINCT_PROPERTY).map((c) => ({
+      c,
+      group,
+    }));
+  return [...pick(job.Constraints, false), ...pick(tg.Constraints, true)];
+}
+
+/**
+ * distinct_property: at most RTarget (default 1) allocations of the job (job
+ * level) or of the group (group level) may share one value of the LTarget
+ * property. Counts existing and proposed allocations; allocations the plan
+ * stops do not count. Reasons are Nomad's: `missing property "${meta.rack}"`,
+ * `distinct_property: ${meta.rack}=r1 used by 2 allocs`.
+ */
+export function checkDistinctProperty(
+  job: Job,
+  tg: TaskGroup,
+  input: { node: Node; usage: PropertyUsage },
+): Feasibility {
+  const constraints = distinctPropertyConstraints(job, tg);
+  if (constraints.length === 0) return FEASIBLE;
+  const allocs = input.usage.jobAllocations();
+  for (const { c, group } of constraints) {
+    const allowed = c.RTarget === "" ? 1 : Number(c.RTarget);
+    if (!/^\d+$/.test(c.RTarget) && c.RTarget !== "") {
+      return {
+        feasible: false,
+        reason: `failed to convert RTarget ${JSON.stringify(c.RTarget)} to uint64: ` +
+          `strconv.ParseUint: parsing ${JSON.stringify(c.RTarget)}: invalid syntax`,
+      };
+    }
+    const own = resolveTarget(c.LTarget, input.node);
+    if (!own.found) {
+      return { feasible: false, reason: `missing property ${JSON.stringify(c.LTarget)}` };
+    }
+    let used = 0;
+    for (const alloc of allocs) {
+      if (group && alloc.TaskGroup !== tg.Name) continue;
+      const node = input.usage.nodeByID(alloc.NodeID);
+      if (node === undefined) continue;
+      const value = resolveTarget(c.LTarget, node);
+      if (value.found && value.value === own.value) used += 1;
+    }
+    if (used >= allowed) {
+      return {
+        feasible: false,
+        reason: `distinct_property: ${c.LTarget}=${own.value} used by ${used} allocs`,
+      };
+    }
+  }
+  return FEASIBLE;
+}
+
+/**
+ * The job's allocations as the plan would leave them, computed on first use:
+ * non-terminal allocations in state minus those the plan stops (and
+ * `excludeIDs`, the allocation an in-place update replaces), with the plan's
+ * new and updated allocations of the job laid over them.
+ */
+export function planPropertyUsage(
+  state: StateView,
+  input: { plan: Plan; job: Job; excludeIDs?: ReadonlySet<string> },
+): PropertyUsage {
+  let cached: Allocation[] | null = null;
+  const { plan, job } = input;
+  const exclude = input.excludeIDs ?? new Set<string>();
+  const compute = (): Allocation[] => {
+    const stopped = new Set(Object.values(plan.NodeUpdate).flat().map((a) => a.ID));
+    const byID = new Map<string, Allocation>();
+    for (const alloc of state.allocsByJob(job.Namespace, job.ID)) {
+      if (allocTerminal(alloc) || stopped.has(alloc.ID) || exclude.has(alloc.ID)) continue;
+      byID.set(alloc.ID, alloc);
+    }
+    for (const alloc of Object.values(plan.NodeAllocation).flat()) {
+      if (alloc.JobID !== job.ID || alloc.Namespace !== job.Namespace || exclude.has(alloc.ID)) {
+        continue;
+      }
+      if (allocTerminal(alloc)) byID.delete(alloc.ID);
+      else byID.set(alloc.ID, alloc);
+    }
+    return [...byID.values()];
+  };
+  return {
+    jobAllocations: () => (cached ??= compute()),
+    nodeByID: (id) => state.nodeByID(id),
+  };
 }

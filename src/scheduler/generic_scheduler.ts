@@ -12,7 +12,7 @@ import {
   type Job,
   newEvaluation,
   type Plan,
-  planIsNoOp,
+  planIsEmpty,
 } from "../structs/mod.ts";
 import type { SchedulerContext, StateView } from "./types.ts";
 import { type TaintedNodes, taintedNodes } from "./alloc_sets.ts";
@@ -62,6 +62,8 @@ interface Attempt {
   followupEvals: Evaluation[];
   classEligibility: Record<string, boolean>;
   escaped: boolean;
+  /** The deployment the plan works within ("" when none). */
+  deploymentID: string;
 }
 
 /** What the evaluation loop carries between attempts. */
@@ -157,7 +159,12 @@ export function computeAttempt(
     nowNs: ctx.nowNs,
     newId: ctx.newId,
     updateFn: placing === null ? () => ({ kind: "ignore" }) : inplaceUpdateFn(placing),
+    deployment: ctx.state.latestDeploymentByJob(evaluation.Namespace, evaluation.JobID) ?? null,
   });
+  // The plan carries the deployment; its new allocations join it (Nomad's plan.Deployment).
+  plan.Deployment = result.deployment;
+  plan.DeploymentUpdates = result.deploymentUpdates;
+  if (placing !== null) placing.deploymentID = result.deploymentID;
   // A delayed evaluation does not spawn follow-ups (as in Nomad); unlike Nomad it
   // also leaves FollowupEvalID unset so those allocations are not stranded.
   const withFollowups = !hasWaitUntil(evaluation);
@@ -170,6 +177,7 @@ export function computeAttempt(
     followupEvals: withFollowups ? result.groups.flatMap((g) => g.followupEvals) : [],
     classEligibility: {},
     escaped: job !== null && jobEscapesClasses(job),
+    deploymentID: result.deploymentID,
   };
   const destructive = result.groups.flatMap((g) => g.destructiveUpdate);
   const place = result.groups.flatMap((g) => g.place);
@@ -234,7 +242,8 @@ async function runAttempt(
     loop.blocked = blockedEvaluation(evaluation, ctx, attempt, false);
     await ctx.planner.createEval(loop.blocked);
   }
-  if (planIsNoOp(attempt.plan)) return { done: true };
+  // A plan-only run (`job plan`) still submits, so its annotations are seen.
+  if (planIsEmpty(attempt.plan) && !evaluation.AnnotatePlan) return { done: true };
   if (delayInstead) {
     for (const followup of attempt.followupEvals) {
       await ctx.planner.createEval({ ...followup, PreviousEval: evaluation.ID });
@@ -273,6 +282,7 @@ async function setStatus(
     FailedTGAllocs: update.attempt?.failedTGAllocs ?? null,
     BlockedEval: update.blocked?.ID ?? evaluation.BlockedEval,
     QueuedAllocations: update.attempt?.queued ?? evaluation.QueuedAllocations,
+    DeploymentID: update.attempt?.deploymentID || evaluation.DeploymentID,
     ModifyTime: ctx.nowNs,
   });
 }

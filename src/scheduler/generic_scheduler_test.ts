@@ -100,7 +100,8 @@ Deno.test("no node with the driver fails the group with missing drivers and bloc
   const h = setup(nodes(4), job);
   const evaluation = mockEval(job);
   await h.process(evaluation);
-  assert.equal(h.plans.length, 0);
+  // Only the new deployment may be submitted: nothing is placed.
+  assert.equal(h.plans.flatMap((p) => Object.values(p.NodeAllocation).flat()).length, 0);
   const update = h.lastEvalUpdate()!;
   const metric = update.FailedTGAllocs?.["web"];
   assert.equal(update.Status, "complete");
@@ -338,11 +339,11 @@ Deno.test("the same seed gives the same plan", async () => {
 });
 
 Deno.test("unsupported scheduler types fail the evaluation", async () => {
-  const job = mockJob({ Type: "system" });
+  const job = mockJob({ Type: "spaceship" });
   const h = setup(nodes(1), job);
   await h.process(mockEval(job));
   assert.equal(h.lastEvalUpdate()?.Status, "failed");
-  assert.equal(h.lastEvalUpdate()?.StatusDescription, 'scheduler "system" not implemented');
+  assert.equal(h.lastEvalUpdate()?.StatusDescription, 'scheduler "spaceship" not implemented');
   assert.equal(h.plans.length, 0);
 });
 

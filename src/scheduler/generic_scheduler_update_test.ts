@@ -92,8 +92,11 @@ Deno.test("a purged job's allocations are stopped too", async () => {
 Deno.test("changing a task's config replaces allocations destructively", async () => {
   const job = jobWith(2);
   const { h, allocs } = running(job, { running: 2 });
+  const base = jobWith(2, {}, { Config: { command: "/bin/true" } });
+  // Without an update block every allocation is replaced at once (no max_parallel).
   const changed = {
-    ...jobWith(2, {}, { Config: { command: "/bin/true" } }),
+    ...base,
+    TaskGroups: base.TaskGroups.map((tg) => ({ ...tg, Update: null })),
     JobModifyIndex: 100,
     Version: 1,
   };

@@ -15,6 +15,7 @@
 import type { Evaluation } from "../structs/mod.ts";
 import type { SchedulerContext } from "./types.ts";
 import { processGenericEvaluation } from "./generic_scheduler.ts";
+import { processSystemEvaluation } from "./system_scheduler.ts";
 
 export type {
   Planner,
@@ -25,6 +26,14 @@ export type {
 } from "./types.ts";
 export { allocsFit, type FitResult, scoreFit } from "./alloc_fit.ts";
 export { processGenericEvaluation } from "./generic_scheduler.ts";
+export { processSystemEvaluation } from "./system_scheduler.ts";
+export { reconcileSystem, type SystemReconcileResult } from "./system_reconcile.ts";
+export {
+  nodeEvaluations,
+  nodeUpdateNeedsEvals,
+  statusTransitionNeedsEvals,
+  systemJobsForNode,
+} from "./system_node_evals.ts";
 export {
   ALLOC_LOST,
   ALLOC_MIGRATING,
@@ -52,7 +61,8 @@ function notImplemented(type: string): string {
 
 /**
  * Processes one evaluation: dispatches on `evaluation.Type` to the generic
- * scheduler (`service`, `batch`); other types are marked failed.
+ * scheduler (`service`, `batch`) or the system scheduler (`system`,
+ * `sysbatch`); other types are marked failed.
  *
  * @example
  * ```ts
@@ -69,6 +79,10 @@ export async function processEvaluation(
       return await processGenericEvaluation(evaluation, ctx, { batch: false });
     case "batch":
       return await processGenericEvaluation(evaluation, ctx, { batch: true });
+    case "system":
+      return await processSystemEvaluation(evaluation, ctx, { sysbatch: false });
+    case "sysbatch":
+      return await processSystemEvaluation(evaluation, ctx, { sysbatch: true });
     default:
       await ctx.planner.updateEval({
         ...evaluation,

@@ -15,9 +15,10 @@ import {
   nodeSchedulable,
   type Plan,
   type TaskGroup,
+  ZERO_TIME,
 } from "../structs/mod.ts";
 import type { SchedulerAlgorithm, StateView } from "./types.ts";
-import { nodeInDatacenters, nodeInPool } from "./feasibility.ts";
+import { nodeInDatacenters, nodeInPool, planPropertyUsage } from "./feasibility.ts";
 import { exhaustResources } from "./metrics.ts";
 import {
   appendAlloc,
@@ -29,7 +30,7 @@ import {
 import type { RankedOption } from "./rank.ts";
 import type { AllocUpdateFn, DestructiveUpdateRequest, PlacementRequest } from "./reconcile.ts";
 import { nextRescheduleTracker } from "./reschedule.ts";
-import { selectNode, type SelectResult } from "./select.ts";
+import { rankingInputs, selectNode, type SelectResult } from "./select.ts";
 import { tasksUpdated } from "./tasks_updated.ts";
 
 /** Everything placements of one attempt share. */
@@ -47,6 +48,8 @@ export interface PlacementContext {
   rng: Rng;
   newId: IdGenerator;
   nowNs: number;
+  /** The deployment new allocations join ("" or absent: none). */
+  deploymentID?: string;
 }
 
 /** What placing the requests produced. */
@@ -91,10 +94,11 @@ function selectFor(
     limit: ctx.limit,
     job: ctx.job,
     taskGroup: request.taskGroup,
-    proposed: (nodeID: string) => proposedAllocs(ctx.state, ctx.plan, nodeID),
+    ...rankingInputs(ctx.state, ctx.plan, { job: ctx.job, taskGroup: request.taskGroup }),
     algorithm: ctx.algorithm,
     rng: ctx.rng,
     penaltyNodeIDs: penaltyNodes(request.previousAlloc),
+    propertyUsage: planPropertyUsage(ctx.state, { plan: ctx.plan, job: ctx.job }),
   };
   const preferred = preferredNode(ctx, request);
   if (preferred !== null) {
@@ -106,7 +110,7 @@ function selectFor(
 
 /** A complete new allocation for a placement on the chosen node. */
 export function buildAllocation(
-  ctx: Pick<PlacementContext, "job" | "evaluation" | "newId" | "nowNs">,
+  ctx: Pick<PlacementContext, "job" | "evaluation" | "newId" | "nowNs" | "deploymentID">,
   placement: { request: PlacementRequest; option: RankedOption; metric: AllocationMetric },
 ): Allocation {
   const { request, option } = placement;
@@ -131,8 +135,10 @@ export function buildAllocation(
     TaskStates: null,
     PreviousAllocation: prev?.ID ?? "",
     NextAllocation: "",
-    DeploymentID: "",
-    DeploymentStatus: null,
+    DeploymentID: ctx.deploymentID ?? "",
+    DeploymentStatus: request.canary === true
+      ? { Healthy: null, Timestamp: ZERO_TIME, Canary: true, ModifyIndex: 0 }
+      : null,
     RescheduleTracker: prev !== null && request.reschedule
       ? nextRescheduleTracker(prev, ctx.nowNs)
       : null,
@@ -245,6 +251,12 @@ export function inplaceUpdateFn(ctx: PlacementContext): AllocUpdateFn {
       algorithm: ctx.algorithm,
       rng: ctx.rng,
       penaltyNodeIDs: new Set(),
+      propertyUsage: planPropertyUsage(ctx.state, {
+        plan: ctx.plan,
+        job,
+        excludeIDs: new Set([existing.ID]),
+      }),
+      memoryOversubscription: ctx.state.memoryOversubscriptionEnabled?.() ?? true,
     });
     if (selected.option === null) return { kind: "destructive" };
     return { kind: "inplace", alloc: inplaceAllocation(ctx, existing, tg, selected) };

@@ -25,6 +25,8 @@ export function newPlan(evaluation: Evaluation, job: Job | null, snapshotIndex: 
     NodeAllocation: {},
     Annotations: null,
     SnapshotIndex: snapshotIndex,
+    Deployment: null,
+    DeploymentUpdates: [],
   };
 }
 

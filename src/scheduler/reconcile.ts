@@ -4,20 +4,39 @@
  * update in place or replace. Pure: every step is a function of its inputs
  * that returns an explicit result (no shared mutable reconciler object).
  *
- * Deployments, canaries, rolling-update limits and disconnected clients are
- * not handled yet; they slot in as further steps of {@linkcode reconcileGroup}.
+ * Groups with an `update` block roll out through a deployment: destructive
+ * updates are limited to `max_parallel`, canaries are placed first and wait
+ * for promotion, and paused or failed deployments place nothing new (see
+ * deployment_reconcile.ts). Disconnected clients are not handled yet.
  */
 
 import type { IdGenerator } from "../core/mod.ts";
 import {
   type Allocation,
   allocTerminal,
+  type Deployment,
+  type DeploymentState,
+  type DeploymentStatusUpdate,
   type DesiredUpdates,
   type Evaluation,
   type Job,
+  newDeployment,
+  newDeploymentState,
   newEvaluation,
+  runningDescription,
   type TaskGroup,
 } from "../structs/mod.ts";
+import {
+  type DeploymentContext,
+  deploymentContext,
+  destructiveLimit,
+  groupComplete,
+  hasUpdateStrategy,
+  heldByDeployment,
+  isCanarying,
+  isCanaryOf,
+  successfulUpdate,
+} from "./deployment_reconcile.ts";
 import {
   allocIndex,
   byNameIndex,
@@ -55,6 +74,8 @@ export interface PlacementRequest {
   reschedule: boolean;
   /** True when replacing an allocation on a lost node. */
   lost: boolean;
+  /** True for a canary of the deployment. */
+  canary?: boolean;
 }
 
 /** An allocation to stop, with the description (and client status) to record. */
@@ -95,11 +116,21 @@ export interface GroupReconcileResult {
   followupEvals: Evaluation[];
   ignore: number;
   desiredTGUpdates: DesiredUpdates;
+  /** The group's deployment state, when the group takes part in the deployment. */
+  deploymentState: DeploymentState | null;
+  /** True when the group's rollout has nothing left to do. */
+  complete: boolean;
 }
 
 /** What the reconciler decided for the job. */
 export interface ReconcileResult {
   groups: GroupReconcileResult[];
+  /** A deployment to create or update with the plan (null: unchanged). */
+  deployment: Deployment | null;
+  /** Deployment status changes (cancellations, success). */
+  deploymentUpdates: DeploymentStatusUpdate[];
+  /** The deployment new allocations join ("" when none). */
+  deploymentID: string;
 }
 
 /** Inputs of {@linkcode reconcile}. */
@@ -116,6 +147,8 @@ export interface ReconcileInput {
   nowNs: number;
   newId: IdGenerator;
   updateFn: AllocUpdateFn;
+  /** The job's latest deployment (null when it never had one). */
+  deployment?: Deployment | null;
 }
 
 /** Zero counts. */
@@ -143,6 +176,8 @@ function emptyGroupResult(group: string): GroupReconcileResult {
     followupEvals: [],
     ignore: 0,
     desiredTGUpdates: emptyDesiredUpdates(),
+    deploymentState: null,
+    complete: true,
   };
 }
 
@@ -175,16 +210,63 @@ function groupAllocations(input: ReconcileInput): Map<string, Allocation[]> {
  * ```
  */
 export function reconcile(input: ReconcileInput): ReconcileResult {
+  const context = deploymentContext(input.job, input.deployment ?? null);
   const groups: GroupReconcileResult[] = [];
   for (const [group, allocs] of groupAllocations(input)) {
     const tg = input.job?.TaskGroups.find((g) => g.Name === group);
     groups.push(
       tg === undefined || input.job === null
         ? stopAll(group, allocs, input.tainted)
-        : reconcileGroup(input, { job: input.job, tg, allocs }),
+        : reconcileGroup(input, { job: input.job, tg, allocs, context }),
     );
   }
-  return { groups };
+  return withDeployment(input, { groups, context });
+}
+
+/** Creates or extends the deployment the groups take part in, and finishes a complete one. */
+function withDeployment(
+  input: ReconcileInput,
+  options: { groups: GroupReconcileResult[]; context: DeploymentContext },
+): ReconcileResult {
+  const { groups, context } = options;
+  const updates = [...context.updates];
+  const joining = groups.filter((g) => g.deploymentState !== null);
+  let deployment: Deployment | null = null;
+  const base = context.current ??
+    (input.job !== null && joining.length > 0
+      ? newDeployment(input.job, {
+        id: input.newId(),
+        evalPriority: input.evalPriority,
+        nowNs: input.nowNs,
+      })
+      : null);
+  if (base !== null && joining.length > 0) {
+    const taskGroups = { ...base.TaskGroups };
+    for (const g of joining) {
+      if (g.deploymentState !== null) taskGroups[g.group] = g.deploymentState;
+    }
+    const next = { ...base, TaskGroups: taskGroups };
+    if (context.current === null) {
+      deployment = { ...next, StatusDescription: runningDescription(next) };
+    } else if (JSON.stringify(next.TaskGroups) !== JSON.stringify(base.TaskGroups)) {
+      deployment = { ...next, ModifyTime: input.nowNs };
+    }
+  }
+  const current = context.current;
+  if (current !== null && current.Status === "running" && groups.every((g) => g.complete)) {
+    updates.push(successfulUpdate(current));
+  }
+  const deploymentID = deployment?.ID ?? current?.ID ?? "";
+  // In-place updates join the deployment and must prove their health again.
+  const joined = groups.map((g) => ({
+    ...g,
+    inplaceUpdate: g.inplaceUpdate.map((a) =>
+      a.DeploymentID === deploymentID
+        ? a
+        : { ...a, DeploymentID: deploymentID, DeploymentStatus: null }
+    ),
+  }));
+  return { groups: joined, deployment, deploymentUpdates: updates, deploymentID };
 }
 
 /** Stops every non-terminal allocation of a stopped job or removed group. */
@@ -220,69 +302,184 @@ function filterOldTerminal(
   return { kept, ignored: allocs.length - kept.length };
 }
 
+/** A task group with its allocations and the deployment it rolls out in. */
+interface GroupInput {
+  job: Job;
+  tg: TaskGroup;
+  allocs: readonly Allocation[];
+  context: DeploymentContext;
+}
+
+/** Allocations of a group after classification. */
+interface Classified {
+  tainted: ReturnType<typeof filterByTainted>;
+  resched: ReturnType<typeof filterByRescheduleable>;
+  canaries: Allocation[];
+  canaryStops: StopRequest[];
+  ignored: number;
+}
+
+/** Splits a group's allocations; unpromoted canaries of a failed deployment are stopped. */
+function classify(input: ReconcileInput, group: GroupInput, state: DeploymentState | null) {
+  const { context } = group;
+  const old = filterOldTerminal(group.job, group.allocs, input.batch);
+  const dropCanaries = context.failed && state !== null && !state.Promoted;
+  const canaryStops = dropCanaries
+    ? byNameIndex(old.kept.filter((a) => !allocTerminal(a) && isCanaryOf(a, context.current)))
+      .map((a) => stopRequest(a, ALLOC_NOT_NEEDED))
+    : [];
+  const stopped = new Set(canaryStops.map((s) => s.alloc.ID));
+  const tainted = filterByTainted(old.kept.filter((a) => !stopped.has(a.ID)), input.tainted);
+  const held = tainted.untainted.filter((a) => heldByDeployment(a, context));
+  const heldIDs = new Set(held.map((a) => a.ID));
+  const resched = filterByRescheduleable(
+    tainted.untainted.filter((a) => !heldIDs.has(a.ID)),
+    input,
+  );
+  resched.untainted.push(...held);
+  const canaries = resched.untainted.filter((a) =>
+    !allocTerminal(a) && isCanaryOf(a, context.current)
+  );
+  const out: Classified = { tainted, resched, canaries, canaryStops, ignored: old.ignored };
+  return out;
+}
+
 /**
  * One task group: classify allocations, create follow-up evaluations, then
- * compute stops, updates, placements, replacements and migrations.
+ * compute stops, updates (limited by the deployment), canaries, placements,
+ * replacements and migrations.
  */
-function reconcileGroup(
-  input: ReconcileInput,
-  group: { job: Job; tg: TaskGroup; allocs: readonly Allocation[] },
-): GroupReconcileResult {
-  const { job, tg } = group;
-  const old = filterOldTerminal(job, group.allocs, input.batch);
-  const tainted = filterByTainted(old.kept, input.tainted);
-  const resched = filterByRescheduleable(tainted.untainted, input);
-  const followups = rescheduleLaterEvals(input, job, resched.later);
+function reconcileGroup(input: ReconcileInput, group: GroupInput): GroupReconcileResult {
+  const { job, tg, context } = group;
+  const existingState = context.current?.TaskGroups[tg.Name] ?? null;
+  const startState = existingState ?? (hasUpdateStrategy(tg) ? newDeploymentState(tg) : null);
+  const c = classify(input, group, startState);
+  const followups = rescheduleLaterEvals(input, job, c.resched.later);
   const names = usedIndexes([
-    ...resched.untainted,
-    ...tainted.migrate,
-    ...resched.now,
-    ...tainted.lost,
+    ...c.resched.untainted,
+    ...c.tainted.migrate,
+    ...c.resched.now,
+    ...c.tainted.lost,
   ]);
+  const waiting = isCanarying(startState);
   const stops = computeStop({
     tg,
     names,
-    untainted: resched.untainted,
-    migrate: tainted.migrate,
-    lost: tainted.lost,
+    untainted: c.resched.untainted,
+    migrate: c.tainted.migrate,
+    lost: c.tainted.lost,
+    canaries: c.canaries,
+    canaryState: waiting,
   });
   const updates = computeUpdates(tg, stops.untainted, input.updateFn);
-  const place = computePlacements({
+  const canary = canaryPlan({ tg, state: startState, existingState, context, c, updates });
+  const limit = destructiveLimit({
+    tg,
+    context,
+    canarying: isCanarying(canary.state),
+    untainted: stops.untainted,
+    changes: updates.destructive.length + stops.migrate.length,
+  });
+  const chosen = updates.destructive.slice(0, limit);
+  const canaryIDs = new Set(c.canaries.map((a) => a.ID));
+  const slotHolders = stops.untainted.filter((a) => !(waiting && canaryIDs.has(a.ID)));
+  let place = computePlacements({
     job,
     tg,
     names: stops.names,
-    existing: stops.untainted.length + stops.migrate.length + resched.now.length,
-    rescheduleNow: resched.now,
-    lost: tainted.lost,
+    existing: slotHolders.length + stops.migrate.length + c.resched.now.length,
+    rescheduleNow: c.resched.now,
+    lost: c.tainted.lost,
   });
-  const rescheduledStops = byNameIndex(resched.now).map((a) => stopRequest(a, ALLOC_RESCHEDULED));
-  const destructiveUpdate = updates.destructive.map((a) => ({
+  if (context.paused || context.failed || isCanarying(canary.state)) {
+    // Only replacements: no new allocations until the deployment may go on.
+    place = place.filter((p) => p.previousAlloc !== null);
+  }
+  const rescheduledStops = byNameIndex(c.resched.now).map((a) => stopRequest(a, ALLOC_RESCHEDULED));
+  const destructiveUpdate = chosen.map((a) => ({
     name: a.Name,
     taskGroup: tg,
     stopAlloc: a,
     stopDescription: ALLOC_UPDATING,
   }));
   const migrations = computeMigrations(tg, stops.migrate);
-  const ignore = old.ignored + updates.ignore;
+  const ignore = c.ignored + updates.ignore + (updates.destructive.length - chosen.length);
+  const hadRunning = group.allocs.some((a) =>
+    a.Job !== null && a.Job.Version === job.Version && a.Job.CreateIndex === job.CreateIndex
+  );
+  const updatingSpec = updates.destructive.length + updates.inplace.length > 0;
+  const joins = canary.state !== null &&
+    (existingState !== null || (tg.Count > 0 && (!hadRunning || updatingSpec)));
+  const pending = updates.destructive.length + updates.inplace.length + place.length +
+    canary.place.length + migrations.place.length + c.resched.now.length +
+    c.resched.later.length;
   return {
     group: tg.Name,
-    place: [...place, ...migrations.place],
-    stop: [...stops.stop, ...rescheduledStops, ...migrations.stop],
+    place: [...canary.place, ...place, ...migrations.place],
+    stop: [...c.canaryStops, ...stops.stop, ...rescheduledStops, ...migrations.stop],
     inplaceUpdate: updates.inplace,
     destructiveUpdate,
-    attributeUpdates: followups.attributeUpdates,
+    // A stopped or replaced allocation needs no follow-up mark (it would undo the stop).
+    attributeUpdates: followups.attributeUpdates.filter((a) =>
+      !chosen.some((d) => d.ID === a.ID) && !stops.stop.some((st) => st.alloc.ID === a.ID)
+    ),
     followupEvals: followups.evals,
     ignore,
     desiredTGUpdates: {
       ...emptyDesiredUpdates(),
       Ignore: ignore,
       Place: place.length,
-      Stop: stops.stop.length + rescheduledStops.length,
+      Stop: c.canaryStops.length + stops.stop.length + rescheduledStops.length,
       Migrate: migrations.stop.length,
       InPlaceUpdate: updates.inplace.length,
       DestructiveUpdate: destructiveUpdate.length,
+      Canary: canary.place.length,
     },
+    deploymentState: joins ? canary.state : null,
+    complete: groupComplete({ pending, requireCanary: canary.require, state: existingState }),
   };
+}
+
+/** Whether the group needs canaries, its updated deployment state, and the canaries to place. */
+function canaryPlan(input: {
+  tg: TaskGroup;
+  state: DeploymentState | null;
+  existingState: DeploymentState | null;
+  context: DeploymentContext;
+  c: Classified;
+  updates: { destructive: Allocation[] };
+}): { require: boolean; state: DeploymentState | null; place: PlacementRequest[] } {
+  const { tg, state, context, c } = input;
+  const wanted = hasUpdateStrategy(tg) ? tg.Update?.Canary ?? 0 : 0;
+  const promoted = input.existingState?.Promoted ?? false;
+  const require = input.updates.destructive.length > 0 && wanted > 0 &&
+    c.canaries.length < wanted && !promoted;
+  if (!require || state === null) return { require, state, place: [] };
+  const next = { ...state, DesiredCanaries: wanted };
+  if (context.paused || context.failed) return { require, state: next, place: [] };
+  // Canaries take the names of the allocations they would replace (Nomad's NextCanaries).
+  const taken = new Set(c.canaries.map((a) => a.Name));
+  const names = [...new Set(byNameIndex(input.updates.destructive).map((a) => a.Name))]
+    .filter((n) => !taken.has(n)).slice(0, wanted - c.canaries.length);
+  if (names.length < wanted - c.canaries.length) {
+    const used = usedIndexes(c.resched.untainted);
+    const extra = nextNames(used, {
+      jobID: c.resched.untainted[0]?.JobID ?? "",
+      group: tg.Name,
+      count: tg.Count,
+      n: wanted - c.canaries.length - names.length,
+    });
+    names.push(...extra.names);
+  }
+  const place = names.map((name) => ({
+    name,
+    taskGroup: tg,
+    previousAlloc: null,
+    reschedule: false,
+    lost: false,
+    canary: true,
+  }));
+  return { require, state: next, place };
 }
 
 /**
@@ -329,6 +526,10 @@ interface StopInput {
   untainted: readonly Allocation[];
   migrate: readonly Allocation[];
   lost: readonly Allocation[];
+  /** Canaries of the current deployment. */
+  canaries?: readonly Allocation[];
+  /** True while those canaries wait for promotion: they do not count toward the count. */
+  canaryState?: boolean;
 }
 
 interface StopOutput {
@@ -344,7 +545,12 @@ interface StopOutput {
  */
 export function computeStop(input: StopInput): StopOutput {
   const stop = byNameIndex(input.lost).map((a) => stopRequest(a, ALLOC_LOST, "lost"));
-  const known = input.untainted.filter((a) => a.ClientStatus !== "unknown");
+  const canaries = input.canaries ?? [];
+  const canaryIDs = new Set(canaries.map((a) => a.ID));
+  const counted = input.canaryState === true
+    ? input.untainted.filter((a) => !canaryIDs.has(a.ID))
+    : input.untainted;
+  const known = counted.filter((a) => a.ClientStatus !== "unknown");
   let remove = known.length + input.migrate.length - input.tg.Count;
   const names = new Set(input.names);
   if (remove <= 0) {
@@ -356,6 +562,15 @@ export function computeStop(input: StopInput): StopOutput {
     stop.push(stopRequest(a, ALLOC_NOT_NEEDED));
     remove--;
   };
+  // Promoted canaries replace the allocations whose names they took.
+  if (input.canaryState !== true && canaries.length > 0) {
+    const canaryNames = new Set(canaries.map((a) => a.Name));
+    for (const a of byNameIndex(counted)) {
+      if (remove > 0 && !canaryIDs.has(a.ID) && !allocTerminal(a) && canaryNames.has(a.Name)) {
+        mark(a);
+      }
+    }
+  }
   // Migrating allocations go first: they would be replaced anyway.
   const migrateHighest = new Set(highestIndexes(usedIndexes(input.migrate), remove));
   for (const a of byNameIndex(input.migrate).reverse()) {
@@ -364,7 +579,9 @@ export function computeStop(input: StopInput): StopOutput {
       names.delete(allocIndex(a.Name));
     }
   }
-  const live = byNameIndex(input.untainted.filter((a) => !allocTerminal(a))).reverse();
+  const live = byNameIndex(
+    counted.filter((a) => !allocTerminal(a) && !stopped.has(a.ID) && !canaryIDs.has(a.ID)),
+  ).reverse();
   const highest = new Set(highestIndexes(names, remove));
   for (const i of highest) names.delete(i);
   for (const a of live) if (remove > 0 && highest.has(allocIndex(a.Name))) mark(a);

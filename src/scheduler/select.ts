@@ -8,17 +8,52 @@
  */
 
 import type { Rng } from "../core/mod.ts";
-import type { Allocation, AllocationMetric, Job, Node, TaskGroup } from "../structs/mod.ts";
-import type { SchedulerAlgorithm } from "./types.ts";
-import { checkDistinctHosts, checkNodeClassFeasibility } from "./feasibility.ts";
+import type {
+  Affinity,
+  AllocatedResources,
+  Allocation,
+  AllocationMetric,
+  Constraint,
+  Job,
+  Node,
+  Plan,
+  TaskGroup,
+} from "../structs/mod.ts";
+import type { SchedulerAlgorithm, StateView } from "./types.ts";
+import { combinedAffinities } from "./affinity_score.ts";
+import { CONSTRAINT_DISTINCT_HOSTS, CONSTRAINT_DISTINCT_PROPERTY } from "./constraints.ts";
+import {
+  cachedNodeFeasibility,
+  loadCache,
+  type NodeFeasibility,
+  type NodeLoad,
+} from "./rank_cache.ts";
+import { type SpreadState, spreadState } from "./spread_score.ts";
+import {
+  checkDistinctHosts,
+  checkDistinctProperty,
+  checkNodeAvailability,
+  checkNodeClassFeasibility,
+  type PropertyUsage,
+} from "./feasibility.ts";
+import { assignCoresAndDevices, coresAndDevicesExhausted } from "./alloc_fit.ts";
 import {
   exhaustNode,
   filterNode,
+  MAX_RETAINED_NODE_SCORES,
   newMetric,
   type NodeScoreRecord,
   populateScoreMetaData,
 } from "./metrics.ts";
-import { type RankedOption, rankNode } from "./rank.ts";
+import {
+  type GroupAsk,
+  groupAsk,
+  materialize,
+  namedScores,
+  type RankedOption,
+  type ScoredNode,
+  scoreNode,
+} from "./rank.ts";
 
 /** Ranked options whose score is at or below this are skipped when others remain. */
 export const SKIP_SCORE_THRESHOLD = 0;
@@ -26,6 +61,12 @@ export const SKIP_SCORE_THRESHOLD = 0;
 export const MAX_SKIP = 3;
 /** Fewest ranked options inspected per selection (batch jobs use exactly this). */
 export const MIN_SELECT_LIMIT = 2;
+/**
+ * Fewest ranked options inspected when affinities or spreads apply: scoring
+ * those needs a wide view of the cluster (Nomad's empirically chosen 100, or
+ * the group's count when larger).
+ */
+export const MIN_SCORING_SELECT_LIMIT = 100;
 
 /** Inputs of one selection. */
 export interface SelectInput {
@@ -42,6 +83,54 @@ export interface SelectInput {
   algorithm: SchedulerAlgorithm;
   rng: Rng;
   penaltyNodeIDs: ReadonlySet<string>;
+  /** The job's allocations for distinct_property; without it the constraint is not checked. */
+  propertyUsage?: PropertyUsage;
+  /** Current spread of the group (from {@linkcode rankingInputs}); none when absent. */
+  spread?: SpreadState | null;
+  /** Memoized class and availability checks (from {@linkcode rankingInputs}); computed per node when absent. */
+  nodeFeasibility?: (node: Node) => NodeFeasibility;
+  /** Memoized usage and ports of `proposed` (from {@linkcode rankingInputs}). */
+  load?: (nodeID: string) => NodeLoad;
+  /** Whether tasks keep their memory_max (scheduler configuration); true when absent. */
+  memoryOversubscription?: boolean;
+}
+
+/**
+ * The plan-dependent inputs of a selection: memoized proposed allocations of
+ * each node and the group's current spread.
+ */
+export function rankingInputs(
+  state: StateView,
+  plan: Plan,
+  group: { job: Job; taskGroup: TaskGroup },
+): Pick<
+  SelectInput,
+  "proposed" | "spread" | "nodeFeasibility" | "load" | "memoryOversubscription"
+> {
+  const loads = loadCache(state, plan);
+  return {
+    proposed: loads.proposed,
+    load: loads.load,
+    nodeFeasibility: cachedNodeFeasibility(plan, group),
+    memoryOversubscription: state.memoryOversubscriptionEnabled?.() ?? true,
+    spread: spreadState({
+      job: group.job,
+      taskGroup: group.taskGroup,
+      existing: state.allocsByJob(group.job.Namespace, group.job.ID),
+      plan,
+      nodeByID: (id) => state.nodeByID(id),
+    }),
+  };
+}
+
+/**
+ * The limit for one task group: the base limit, widened to the group's count
+ * (at least {@linkcode MIN_SCORING_SELECT_LIMIT}) when it has affinities or
+ * spreads, as Nomad's GenericStack.Select does.
+ */
+export function groupSelectLimit(base: number, tg: TaskGroup, scoring: boolean): number {
+  if (!scoring) return base;
+  return Math.max(base, tg.Count, MIN_SCORING_SELECT_LIMIT);
 }
 
 /** Outcome of one selection. */
@@ -86,11 +175,17 @@ export function shuffleNodes(nodes: readonly Node[], rng: Rng): Node[] {
 /** Mutable state of one selection walk; private to {@linkcode selectNode}. */
 interface Walk {
   input: SelectInput;
+  affinities: readonly Affinity[];
   offset: number;
   seen: number;
   metric: AllocationMetric;
-  records: NodeScoreRecord[];
+  /** Every node scored so far, in the order visited. */
+  scored: ScoredNode[];
   classEligibility: Record<string, boolean>;
+  /** The group's ask, derived once per group object. */
+  ask: GroupAsk;
+  /** Whether the job or group has distinct_hosts or distinct_property constraints. */
+  distinct: boolean;
 }
 
 function nextNode(walk: Walk): Node | null {
@@ -110,45 +205,138 @@ function noteClass(walk: Walk, node: Node, eligible: boolean): void {
     (walk.classEligibility[node.ComputedClass] ?? false);
 }
 
-// The next feasible, ranked option from the source, or null when every node was seen.
-function nextRanked(walk: Walk): RankedOption | null {
+// The group's resources before ports, reserved cores and devices are assigned.
+function baseResources(tg: TaskGroup, ask: GroupAsk): AllocatedResources {
+  return {
+    Tasks: ask.tasks,
+    TaskLifecycles: ask.lifecycles,
+    Shared: { DiskMB: tg.EphemeralDisk.SizeMB, Networks: null, Ports: null },
+  };
+}
+
+// Feasibility checks that depend on the node's allocations; the failure's
+// reason (filtered) or dimension (exhausted), or null when the node passes.
+function checkProposed(
+  walk: Walk,
+  node: Node,
+  proposed: readonly Allocation[],
+): { filtered: string } | { exhausted: string } | null {
+  const { input } = walk;
+  if (!walk.distinct) return coresAndDevices(walk, node, proposed);
+  const distinct = checkDistinctHosts(input.job, input.taskGroup, proposed);
+  if (!distinct.feasible) return { filtered: distinct.reason };
+  if (input.propertyUsage !== undefined) {
+    const property = checkDistinctProperty(input.job, input.taskGroup, {
+      node,
+      usage: input.propertyUsage,
+    });
+    if (!property.feasible) return { filtered: property.reason };
+  }
+  return coresAndDevices(walk, node, proposed);
+}
+
+function coresAndDevices(
+  walk: Walk,
+  node: Node,
+  proposed: readonly Allocation[],
+): { exhausted: string } | null {
+  if (!walk.ask.wantsCoresOrDevices) return null;
+  const scarce = coresAndDevicesExhausted({ node, taskGroup: walk.input.taskGroup, proposed });
+  return scarce === null ? null : { exhausted: scarce };
+}
+
+// The distinct_* checks pass trivially without such constraints; skipping them
+// keeps a selection over many nodes cheap.
+function hasDistinctConstraints(job: Job, tg: TaskGroup): boolean {
+  const distinct = (c: Constraint) =>
+    c.Operand === CONSTRAINT_DISTINCT_HOSTS || c.Operand === CONSTRAINT_DISTINCT_PROPERTY;
+  return (job.Constraints ?? []).some(distinct) || (tg.Constraints ?? []).some(distinct);
+}
+
+function uncachedFeasibility(input: SelectInput, node: Node): NodeFeasibility {
+  const classCheck = checkNodeClassFeasibility(node, input.job, input.taskGroup);
+  if (!classCheck.feasible) return { classCheck, available: classCheck };
+  return { classCheck, available: checkNodeAvailability(node, input.taskGroup) };
+}
+
+// Scores a node that passed the feasibility checks; null when it is exhausted.
+function scoreCandidate(
+  walk: Walk,
+  candidate: { node: Node; proposed: readonly Allocation[]; load: NodeLoad | undefined },
+): ScoredNode | null {
+  const { input, metric } = walk;
+  const { node, proposed, load } = candidate;
+  const result = scoreNode({
+    node,
+    job: input.job,
+    taskGroup: input.taskGroup,
+    proposed,
+    algorithm: input.algorithm,
+    penaltyNodeIDs: input.penaltyNodeIDs,
+    affinities: walk.affinities,
+    spread: input.spread ?? null,
+    ask: walk.ask,
+    ...(load === undefined ? {} : { load }),
+  });
+  if (!result.ok) {
+    exhaustNode(metric, node, result.dimension);
+    return null;
+  }
+  if (!walk.ask.wantsCoresOrDevices) return result.scored;
+  const extras = assignCoresAndDevices(
+    { node, taskGroup: input.taskGroup, proposed },
+    baseResources(input.taskGroup, walk.ask),
+  );
+  if (!extras.ok) {
+    exhaustNode(metric, node, extras.dimension);
+    return null;
+  }
+  return { ...result.scored, tasks: extras.resources.Tasks };
+}
+
+// The next feasible, scored node from the source, or null when every node was seen.
+function nextRanked(walk: Walk): ScoredNode | null {
   const { input, metric } = walk;
   for (let node = nextNode(walk); node !== null; node = nextNode(walk)) {
-    const classCheck = checkNodeClassFeasibility(node, input.job, input.taskGroup);
-    noteClass(walk, node, classCheck.feasible);
-    if (!classCheck.feasible) {
-      filterNode(metric, node, classCheck.reason);
+    const checks = input.nodeFeasibility?.(node) ?? uncachedFeasibility(input, node);
+    noteClass(walk, node, checks.classCheck.feasible);
+    if (!checks.classCheck.feasible) {
+      filterNode(metric, node, checks.classCheck.reason);
       continue;
     }
-    const proposed = input.proposed(node.ID);
-    const distinct = checkDistinctHosts(input.job, input.taskGroup, proposed);
-    if (!distinct.feasible) {
-      filterNode(metric, node, distinct.reason);
+    if (!checks.available.feasible) {
+      filterNode(metric, node, checks.available.reason);
       continue;
     }
-    const ranked = rankNode({ ...input, node, proposed });
-    if (!ranked.ok) {
-      exhaustNode(metric, node, ranked.dimension);
+    const load = input.load?.(node.ID);
+    const proposed = load?.allocs ?? input.proposed(node.ID);
+    const failure = checkProposed(walk, node, proposed);
+    if (failure !== null) {
+      if ("filtered" in failure) filterNode(metric, node, failure.filtered);
+      else exhaustNode(metric, node, failure.exhausted);
       continue;
     }
-    const option = ranked.option;
-    walk.records.push({ nodeID: node.ID, scores: option.scores, normScore: option.finalScore });
-    return option;
+    const scored = scoreCandidate(walk, { node, proposed, load });
+    if (scored === null) continue;
+    walk.scored.push(scored);
+    return scored;
   }
   return null;
 }
 
 // Nomad's LimitIterator feeding a MaxScoreIterator.
-function bestOfLimited(walk: Walk): RankedOption | null {
-  const skipped: RankedOption[] = [];
+function bestOfLimited(walk: Walk): ScoredNode | null {
+  const skipped: ScoredNode[] = [];
   let skippedIndex = 0;
-  let best: RankedOption | null = null;
-  const fromSourceOrSkipped = (): RankedOption | null => {
+  let best: ScoredNode | null = null;
+  const fromSourceOrSkipped = (): ScoredNode | null => {
     const next = nextRanked(walk);
     if (next === null && skippedIndex < skipped.length) return skipped[skippedIndex++] ?? null;
     return next;
   };
-  for (let returned = 0; returned < walk.input.limit; returned++) {
+  const scoring = walk.affinities.length > 0 || (walk.input.spread ?? null) !== null;
+  const limit = groupSelectLimit(walk.input.limit, walk.input.taskGroup, scoring);
+  for (let returned = 0; returned < limit; returned++) {
     let option = fromSourceOrSkipped();
     if (option === null) break;
     while (
@@ -164,6 +352,15 @@ function bestOfLimited(walk: Walk): RankedOption | null {
   return best;
 }
 
+// Score records of the best-scoring nodes (what `ScoreMetaData` keeps), built
+// only for those: a stable sort keeps the first of equal scores first.
+function topRecords(scored: readonly ScoredNode[]): NodeScoreRecord[] {
+  return [...scored]
+    .sort((a, b) => b.finalScore - a.finalScore)
+    .slice(0, MAX_RETAINED_NODE_SCORES)
+    .map((s) => ({ nodeID: s.node.ID, scores: namedScores(s), normScore: s.finalScore }));
+}
+
 /**
  * Selects the best node for one placement of `taskGroup`, recording Nomad's
  * metrics (evaluated, filtered with reasons, exhausted with dimensions, top
@@ -172,16 +369,19 @@ function bestOfLimited(walk: Walk): RankedOption | null {
 export function selectNode(input: SelectInput): SelectResult {
   const walk: Walk = {
     input,
+    affinities: combinedAffinities(input.job, input.taskGroup),
     offset: input.offset,
     seen: 0,
     metric: newMetric(),
-    records: [],
+    scored: [],
     classEligibility: {},
+    ask: groupAsk(input.taskGroup, input.memoryOversubscription ?? true),
+    distinct: hasDistinctConstraints(input.job, input.taskGroup),
   };
-  const option = bestOfLimited(walk);
-  populateScoreMetaData(walk.metric, walk.records);
+  const best = bestOfLimited(walk);
+  populateScoreMetaData(walk.metric, topRecords(walk.scored));
   return {
-    option,
+    option: best === null ? null : materialize(best, { ...input, ask: walk.ask }),
     offset: walk.offset,
     metric: walk.metric,
     classEligibility: walk.classEligibility,

@@ -10,6 +10,7 @@ import {
   canonicalizeJob,
   deepCopy,
   deepFreeze,
+  type Deployment,
   emptyDesiredTransition,
   type Evaluation,
   type Job,
@@ -222,6 +223,7 @@ function snapshotView(
     jobs: Map<string, Job>;
     allocs: Map<string, Allocation>;
     evals: Map<string, Evaluation>;
+    deployments?: Map<string, Deployment>;
   },
   algorithm: SchedulerAlgorithm,
 ): StateView {
@@ -239,6 +241,12 @@ function snapshotView(
       allocs.filter((a) => a.Namespace === namespace && a.JobID === jobID),
     allocsByNode: (nodeID) => allocs.filter((a) => a.NodeID === nodeID),
     evalByID: (id) => evals.get(id),
+    latestDeploymentByJob: (namespace, jobID) =>
+      frozen(
+        [...(data.deployments?.values() ?? [])]
+          .filter((d) => d.Namespace === namespace && d.JobID === jobID)
+          .sort((a, b) => b.CreateIndex - a.CreateIndex)[0],
+      ),
     schedulerAlgorithm: () => algorithm,
   };
 }
@@ -250,6 +258,7 @@ export class Harness {
   #jobs = new Map<string, Job>();
   #allocs = new Map<string, Allocation>();
   #evals = new Map<string, Evaluation>();
+  #deployments = new Map<string, Deployment>();
   /** Scheduler algorithm the snapshots report. */
   algorithm: SchedulerAlgorithm = "binpack";
   /** Decides how each submitted plan is applied; default commits everything. */
@@ -298,6 +307,16 @@ export class Harness {
     for (const alloc of allocs) this.#allocs.set(alloc.ID, deepCopy(alloc));
   }
 
+  /** Adds or replaces a deployment. */
+  upsertDeployment(deployment: Deployment): void {
+    this.#deployments.set(deployment.ID, deepCopy(deployment));
+  }
+
+  /** Every deployment, in insertion order. */
+  deployments(): Deployment[] {
+    return [...this.#deployments.values()];
+  }
+
   /** Every allocation, in insertion order. */
   allocs(): Allocation[] {
     return [...this.#allocs.values()];
@@ -320,6 +339,7 @@ export class Harness {
         jobs: this.#jobs,
         allocs: this.#allocs,
         evals: this.#evals,
+        deployments: this.#deployments,
       },
       this.algorithm,
     );
@@ -359,6 +379,23 @@ export class Harness {
       RefreshIndex: decision.kind === "commit" ? 0 : this.#index,
       AllocIndex: this.#index,
     };
+    if (plan.Deployment !== null) {
+      const existing = this.#deployments.get(plan.Deployment.ID);
+      this.#deployments.set(plan.Deployment.ID, {
+        ...deepCopy(plan.Deployment),
+        CreateIndex: existing?.CreateIndex ?? this.#index,
+        ModifyIndex: this.#index,
+      });
+    }
+    for (const update of plan.DeploymentUpdates) {
+      const existing = this.#deployments.get(update.DeploymentID);
+      if (existing === undefined) continue;
+      this.#deployments.set(existing.ID, {
+        ...existing,
+        Status: update.Status,
+        StatusDescription: update.StatusDescription,
+      });
+    }
     for (const [nodeID, stops] of Object.entries(plan.NodeUpdate)) {
       const kept = decision.kind === "commit" ? stops : [];
       for (const alloc of kept) this.#applyStop(alloc);

@@ -4,7 +4,15 @@
  * implement them in memory.
  */
 
-import type { Allocation, Evaluation, Job, Node, Plan, PlanResult } from "../structs/mod.ts";
+import type {
+  Allocation,
+  Deployment,
+  Evaluation,
+  Job,
+  Node,
+  Plan,
+  PlanResult,
+} from "../structs/mod.ts";
 import type { IdGenerator, Logger, Rng } from "../core/mod.ts";
 
 /** Scheduler algorithm of the cluster configuration. */
@@ -26,8 +34,15 @@ export interface StateView {
   allocsByNode(nodeID: string): readonly Allocation[];
   /** An evaluation by ID. */
   evalByID(id: string): Evaluation | undefined;
+  /** The job's most recently created deployment. */
+  latestDeploymentByJob(namespace: string, jobID: string): Deployment | undefined;
   /** Cluster scheduler algorithm. */
   schedulerAlgorithm(): SchedulerAlgorithm;
+  /**
+   * Whether tasks get their `memory_max` (scheduler configuration). Views
+   * without a scheduler configuration leave it out and memory_max is kept.
+   */
+  memoryOversubscriptionEnabled?(): boolean;
 }
 
 /** Plan submission result; `refreshedState` is set when the plan was only partly committed. */

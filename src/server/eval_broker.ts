@@ -37,6 +37,8 @@ export class EvalBroker {
   #waiters: ((e: Evaluation) => void)[] = [];
   #tokenCounter = 0;
   #enabled = true;
+  /** The scheduler configuration's PauseEvalBroker: evaluations queue but are not handed out. */
+  #paused = false;
 
   /** Adds a pending evaluation (ignored if already known). */
   enqueue(evaluation: Evaluation): void {
@@ -57,7 +59,7 @@ export class EvalBroker {
   }
 
   #pushReady(evaluation: Evaluation): void {
-    const waiter = this.#waiters.shift();
+    const waiter = this.#paused ? undefined : this.#waiters.shift();
     if (waiter !== undefined) {
       waiter(evaluation);
       return;
@@ -76,7 +78,7 @@ export class EvalBroker {
       this.#unacked.set(evaluation.ID, { evaluation, token, deliveries });
       return { evaluation, token };
     };
-    const next = this.#ready.shift();
+    const next = this.#paused ? undefined : this.#ready.shift();
     if (next !== undefined) return Promise.resolve(deliver(next));
     if (signal.aborted) return Promise.resolve(null);
     return new Promise((resolve) => {
@@ -129,6 +131,20 @@ export class EvalBroker {
       return;
     }
     this.#pushReady(next);
+  }
+
+  /** Pauses or resumes handing out evaluations; resuming serves waiting workers at once. */
+  setPaused(paused: boolean): void {
+    this.#paused = paused;
+    while (!this.#paused && this.#waiters.length > 0 && this.#ready.length > 0) {
+      const waiter = this.#waiters.shift()!;
+      waiter(this.#ready.shift()!);
+    }
+  }
+
+  /** True while the scheduler configuration pauses the broker. */
+  get paused(): boolean {
+    return this.#paused;
   }
 
   /** Drops everything (leadership lost or shutdown). */

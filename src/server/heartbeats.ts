@@ -1,6 +1,10 @@
-/** Heartbeat timers: a node that misses its TTL plus grace is marked down. */
+/**
+ * Heartbeat timers: a node that misses its TTL plus grace is marked down, or
+ * disconnected while its allocations may still reconnect.
+ */
 
 import { randomInt, type Rng } from "../core/rng.ts";
+import { type Allocation, allocClientTerminal, type Node } from "../structs/mod.ts";
 
 /** Heartbeat settings (Nomad defaults). */
 export interface HeartbeatConfig {
@@ -60,4 +64,36 @@ export class Heartbeats {
     for (const timer of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
   }
+}
+
+/**
+ * How long an allocation may stay "unknown" on a disconnected node before it
+ * is lost: the group's `disconnect.lost_after`, else `max_client_disconnect`;
+ * 0 when neither is set.
+ */
+export function disconnectWindowNs(alloc: Allocation): number {
+  const group = alloc.Job?.TaskGroups.find((g) => g.Name === alloc.TaskGroup);
+  if (group === undefined) return 0;
+  const disconnect = (group as { Disconnect?: { LostAfter?: number } | null }).Disconnect;
+  return disconnect?.LostAfter || group.MaxClientDisconnect || 0;
+}
+
+/**
+ * Nomad's invalidateHeartbeat decision: a node that missed its TTL becomes
+ * "disconnected" while any allocation it runs may still reconnect (its
+ * disconnect window has not passed since the node disconnected), else "down".
+ */
+export function missedHeartbeatStatus(
+  node: Pick<Node, "Status" | "StatusUpdatedAt">,
+  allocs: readonly Allocation[],
+  nowNs: number,
+): "down" | "disconnected" {
+  if (node.Status === "down" || node.Status === "initializing") return "down";
+  const sinceNs = node.Status === "disconnected" ? node.StatusUpdatedAt * 1e9 : nowNs;
+  for (const alloc of allocs) {
+    if (alloc.DesiredStatus !== "run" || allocClientTerminal(alloc)) continue;
+    const windowNs = disconnectWindowNs(alloc);
+    if (windowNs > 0 && nowNs < sinceNs + windowNs) return "disconnected";
+  }
+  return "down";
 }

@@ -109,7 +109,14 @@ export class PlanApplier {
     }
     const updated = stripJob(result.NodeAllocation);
     const stopped = stripJob(result.NodeUpdate);
-    if (updated.length === 0 && stopped.length === 0) {
+    // A partial commit of an all-at-once plan commits nothing, its deployment included.
+    const committed = result.RefreshIndex === 0 || !plan.AllAtOnce;
+    const deployment = committed ? plan.Deployment ?? null : null;
+    const deploymentUpdates = committed ? plan.DeploymentUpdates ?? [] : [];
+    if (
+      updated.length === 0 && stopped.length === 0 && deployment === null &&
+      deploymentUpdates.length === 0
+    ) {
       return { ...result, AllocIndex: this.#state.index };
     }
     const applied = await this.#raft.apply({
@@ -118,7 +125,14 @@ export class PlanApplier {
       AllocsUpdated: updated,
       AllocsStopped: stopped,
       EvalID: plan.EvalID,
+      Deployment: deployment,
+      DeploymentUpdates: deploymentUpdates,
     });
-    return { ...result, AllocIndex: applied.index };
+    return {
+      ...result,
+      AllocIndex: applied.index,
+      Deployment: deployment,
+      DeploymentUpdates: deploymentUpdates,
+    };
   }
 }

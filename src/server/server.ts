@@ -8,7 +8,7 @@ import type { Clock } from "../core/clock.ts";
 import { CodedError, ValidationError } from "../core/errors.ts";
 import type { Logger } from "../core/logger.ts";
 import type { Rng } from "../core/rng.ts";
-import { type ApplyResult, Fsm } from "../fsm/mod.ts";
+import { type ApplyResult, Fsm, type LogEntry } from "../fsm/mod.ts";
 import { StateStore } from "../state/mod.ts";
 import { LogStore } from "../storage/mod.ts";
 import {
@@ -18,20 +18,67 @@ import {
   evalTerminal,
   type Evaluation,
   type Job,
+  type JobDispatchRequest,
+  type JobDispatchResponse,
+  type JobPlanResponse,
   type JobRegisterRequest,
   type JobRegisterResponse,
   type JobValidateResponse,
   newEvaluation,
   type Node,
+  type NodeUpdateDrainRequest,
+  type NodeUpdateEligibilityRequest,
+  type NodeUpdateResponse,
+  type PeriodicForceResponse,
+  registrationsAllowed,
+  type SchedulerConfiguration,
   validateJob,
+  validateSchedulerConfiguration,
+} from "../structs/mod.ts";
+import {
+  DEFAULT_SCHEDULER_CONFIGURATION,
+  ERR_JOB_REGISTRATION_DISABLED,
+  formatWarnings,
+  memoryOversubscriptionWarnings,
 } from "../structs/mod.ts";
 import type { ClientAllocUpdate } from "../fsm/mod.ts";
+import { nodeEvaluations, nodeUpdateNeedsEvals } from "../scheduler/mod.ts";
 import { BlockedEvals } from "./blocked_evals.ts";
 import { EvalBroker } from "./eval_broker.ts";
 import { DEFAULT_HEARTBEAT_CONFIG, type HeartbeatConfig, Heartbeats } from "./heartbeats.ts";
 import { PlanApplier } from "./plan_applier.ts";
+import { DeploymentWatcher } from "./deployment_watcher.ts";
+import {
+  type DeploymentUpdateResponse,
+  type DeploymentWrite,
+  failDeployment,
+  pauseDeployment,
+  promoteDeployment,
+  setAllocHealth,
+  type WriteContext,
+} from "./deployment_endpoint.ts";
 import { SingleVoterRaft } from "./raft.ts";
 import { waitForIndex, Worker } from "./worker.ts";
+import { planJob } from "./job_plan.ts";
+import {
+  type RevertRequest,
+  revertTarget,
+  type ScaleRequest,
+  scaleTarget,
+} from "./job_versions.ts";
+import { Drainer } from "./drainer_loop.ts";
+import { drainEntry, eligibilityEntry, nodeEvals } from "./drainer_endpoints.ts";
+import { DEFAULT_GC_CONFIG, GarbageCollector, type GcConfig } from "./gc_loop.ts";
+import { FORCE_GC_THRESHOLDS } from "./gc.ts";
+import { missedHeartbeatStatus } from "./heartbeats.ts";
+import { PeriodicDispatcher } from "./periodic_dispatcher.ts";
+import { derivePeriodicChild } from "./periodic.ts";
+import {
+  deriveDispatchChild,
+  dispatchRequestError,
+  dispatchTarget,
+  idempotentChild,
+} from "./dispatch.ts";
 
 /** Server settings chosen by the agent. */
 export interface ServerConfig {
@@ -45,8 +92,12 @@ export interface ServerConfig {
   raftPath: string;
   numSchedulers: number;
   heartbeat?: HeartbeatConfig;
+  /** GC thresholds and interval (`server.*_gc_threshold`, `job_gc_interval`). */
+  gc?: GcConfig;
   /** Driver config schemas checked at job submit. */
   driverSchemas: Record<string, DriverConfigSchema>;
+  /** `server.default_scheduler_config`: written when the cluster has no configuration yet. */
+  defaultSchedulerConfig?: SchedulerConfiguration;
   clock: Clock;
   rng: Rng;
   newId: () => string;
@@ -63,6 +114,10 @@ export class Server {
   readonly #raft: SingleVoterRaft;
   readonly #workers: Worker[] = [];
   readonly #heartbeats: Heartbeats;
+  readonly #drainer: Drainer;
+  readonly #gc: GarbageCollector;
+  readonly #periodic: PeriodicDispatcher;
+  readonly #deployments: DeploymentWatcher;
   readonly #delayTimers = new Set<ReturnType<typeof setTimeout>>();
   readonly #logger: Logger;
 
@@ -80,6 +135,34 @@ export class Server {
       rng: config.rng,
       onExpire: (nodeID) => void this.#nodeHeartbeatMissed(nodeID),
     });
+    const apply = (entry: LogEntry) => this.#raft.apply(entry);
+    this.#drainer = new Drainer({
+      state: this.state,
+      apply,
+      clock: config.clock,
+      newId: config.newId,
+      logger: config.logger.named("drain"),
+    });
+    this.#gc = new GarbageCollector({
+      state: this.state,
+      apply,
+      clock: config.clock,
+      logger: config.logger.named("core.sched"),
+      config: config.gc ?? DEFAULT_GC_CONFIG,
+    });
+    this.#deployments = new DeploymentWatcher({
+      state: this.state,
+      raft: this.#raft,
+      clock: config.clock,
+      newId: config.newId,
+      logger: config.logger.named("deployments_watcher"),
+    });
+    this.#periodic = new PeriodicDispatcher({
+      state: this.state,
+      clock: config.clock,
+      launch: (parent, launchMs) => this.#launchPeriodic(parent, launchMs),
+      logger: config.logger.named("periodic"),
+    });
   }
 
   /** Opens storage, replays the log, and starts leader duties and workers. */
@@ -93,7 +176,12 @@ export class Server {
       });
     }
     server.#raft.onApply((result) => server.#routeEvals(result));
+    server.#initSchedulerConfig();
     server.#establishLeadership();
+    server.#drainer.start();
+    server.#gc.start();
+    server.#periodic.start();
+    server.#deployments.start();
     const planApplier = new PlanApplier({
       state: server.state,
       raft: server.#raft,
@@ -127,9 +215,59 @@ export class Server {
   async shutdown(): Promise<void> {
     this.broker.disable();
     this.#heartbeats.stop();
+    await this.#drainer.stop();
+    await this.#gc.stop();
+    await this.#periodic.stop();
+    await this.#deployments.stop();
     for (const timer of this.#delayTimers) clearTimeout(timer);
     await Promise.all(this.#workers.map((w) => w.stop()));
     this.#log.close();
+  }
+
+  // A new cluster starts with the agent's default_scheduler_config (Nomad's
+  // getOrCreateSchedulerConfig); afterwards only the API changes it.
+  #initSchedulerConfig(): void {
+    if (this.state.snapshot().schedulerConfig() === null) {
+      const config = this.config.defaultSchedulerConfig ?? DEFAULT_SCHEDULER_CONFIGURATION;
+      // The single-voter raft applies synchronously; a failure here is a storage fault.
+      void this.#raft.apply({ Type: "SchedulerConfig", Config: config, CAS: false });
+    }
+    this.broker.setPaused(this.state.snapshot().schedulerConfig()?.PauseEvalBroker ?? false);
+  }
+
+  /** Operator.SchedulerGetConfiguration: the stored configuration and its index. */
+  schedulerConfiguration(): { config: SchedulerConfiguration | null; index: number } {
+    const snapshot = this.state.snapshot();
+    return { config: snapshot.schedulerConfig(), index: snapshot.tableIndex("scheduler_config") };
+  }
+
+  /**
+   * Operator.SchedulerSetConfiguration: stores `config`; with `cas`, only when
+   * the stored ModifyIndex equals it. Applies PauseEvalBroker to the broker.
+   */
+  async schedulerSetConfiguration(
+    config: SchedulerConfiguration,
+    cas: number | null,
+  ): Promise<{ Updated: boolean; Index: number }> {
+    validateSchedulerConfiguration(config);
+    const result = await this.#raft.apply({
+      Type: "SchedulerConfig",
+      Config: { ...config, ModifyIndex: cas ?? 0 },
+      CAS: cas !== null,
+    });
+    const updated = result.updated ?? false;
+    if (updated) this.broker.setPaused(config.PauseEvalBroker);
+    return { Updated: updated, Index: result.index };
+  }
+
+  // Job register, dispatch and scale fail while the scheduler configuration
+  // rejects registrations. This agent has no ACL tokens yet, so no caller is a
+  // management token (as Nomad documents for clusters without ACLs).
+  #checkRegistrationsAllowed(): void {
+    const config = this.state.snapshot().schedulerConfig();
+    if (!registrationsAllowed(config, { management: false })) {
+      throw new CodedError(403, ERR_JOB_REGISTRATION_DISABLED);
+    }
   }
 
   #establishLeadership(): void {
@@ -251,6 +389,86 @@ export class Server {
     return job;
   }
 
+  /** Job.Revert: registers the spec of a stored version again. */
+  async jobRevert(
+    namespace: string,
+    id: string,
+    request: RevertRequest,
+  ): Promise<JobRegisterResponse> {
+    return await this.jobRegister({
+      Job: revertTarget(this.state.snapshot(), namespace, id, request),
+    });
+  }
+
+  /** Job.Scale: sets one group's count. */
+  async jobScale(
+    namespace: string,
+    id: string,
+    request: ScaleRequest,
+  ): Promise<JobRegisterResponse> {
+    return await this.jobRegister({
+      Job: scaleTarget(this.state.snapshot(), namespace, id, request),
+    });
+  }
+
+  #deploymentContext(): WriteContext {
+    return {
+      snapshot: this.state.snapshot(),
+      nowNs: this.config.clock.nowNs(),
+      newId: this.config.newId,
+    };
+  }
+
+  async #deploymentWrite(write: DeploymentWrite): Promise<DeploymentUpdateResponse> {
+    const result = await this.#raft.apply(write.entry);
+    return {
+      EvalID: write.evaluation?.ID ?? "",
+      EvalCreateIndex: write.evaluation === null ? 0 : result.index,
+      DeploymentModifyIndex: result.index,
+      RevertedJobVersion: write.revertedJobVersion,
+      ...this.#meta(result.index),
+    };
+  }
+
+  /** Deployment.Promote: promotes the canaries of all (or the named) groups. */
+  deploymentPromote(
+    id: string,
+    request: { all: boolean; groups: readonly string[] },
+  ): Promise<DeploymentUpdateResponse> {
+    return this.#deploymentWrite(
+      promoteDeployment(this.#deploymentContext(), { id, ...request }),
+    );
+  }
+
+  /** Deployment.Fail: fails an active deployment (and auto-reverts if configured). */
+  deploymentFail(id: string): Promise<DeploymentUpdateResponse> {
+    return this.#deploymentWrite(failDeployment(this.#deploymentContext(), id));
+  }
+
+  /** Deployment.SetAllocHealth: marks allocations healthy or unhealthy by hand. */
+  deploymentSetAllocHealth(
+    id: string,
+    request: { healthy: readonly string[]; unhealthy: readonly string[] },
+  ): Promise<DeploymentUpdateResponse> {
+    return this.#deploymentWrite(setAllocHealth(this.#deploymentContext(), { id, ...request }));
+  }
+
+  /** Deployment.Pause: pauses or resumes an active deployment. */
+  deploymentPause(id: string, pause: boolean): Promise<DeploymentUpdateResponse> {
+    return this.#deploymentWrite(pauseDeployment(this.#deploymentContext(), { id, pause }));
+  }
+
+  /** Job.Plan: what registering `input` would do, committing nothing. */
+  async jobPlan(input: unknown, diff: boolean): Promise<JobPlanResponse> {
+    return await planJob(this.checkJob(input), diff, {
+      snapshot: this.state.snapshot(),
+      nowNs: this.config.clock.nowNs(),
+      rng: this.config.rng,
+      newId: this.config.newId,
+      logger: this.#logger,
+    });
+  }
+
   /** Job.Validate: every problem with a submitted job, without storing it. */
   jobValidate(input: unknown): JobValidateResponse {
     try {
@@ -269,6 +487,7 @@ export class Server {
 
   /** Job.Register: stores the job and creates its evaluation. */
   async jobRegister(request: JobRegisterRequest): Promise<JobRegisterResponse> {
+    this.#checkRegistrationsAllowed();
     const job = this.checkJob(request.Job);
     const existing = this.state.snapshot().jobByID(job.Namespace, job.ID);
     if (request.EnforceIndex === true) {
@@ -300,7 +519,9 @@ export class Server {
       EvalID: evaluation?.ID ?? "",
       EvalCreateIndex: evaluation === null ? 0 : result.index,
       JobModifyIndex: result.jobModifyIndex ?? 0,
-      Warnings: "",
+      Warnings: formatWarnings(
+        memoryOversubscriptionWarnings(job, this.state.snapshot().memoryOversubscriptionEnabled()),
+      ),
       ...this.#meta(result.index),
     };
   }
@@ -340,11 +561,24 @@ export class Server {
     if (existing !== undefined && existing.SecretID !== node.SecretID) {
       throw new CodedError(400, "node secret ID does not match. Not registering node.");
     }
+    const snapshot = this.state.snapshot();
+    const nowNs = this.config.clock.nowNs();
+    // A node that joins ready (or changes what feasibility reads) gets node-update
+    // evaluations, so system jobs place on it (Nomad's shouldCreateNodeEval).
+    const evals = nodeUpdateNeedsEvals(existing ?? null, node)
+      ? nodeEvaluations({
+        node: { ...node, ModifyIndex: existing?.ModifyIndex ?? 0 },
+        allocs: snapshot.allocsByNode(node.ID),
+        jobs: snapshot.jobs("*"),
+        newId: this.config.newId,
+        nowNs,
+      })
+      : [];
     const result = await this.#raft.apply({
       Type: "NodeRegister",
       Node: node,
-      UpdatedAt: this.config.clock.nowNs(),
-      Evals: [],
+      UpdatedAt: nowNs,
+      Evals: evals,
     });
     const ttlMs = this.#heartbeats.reset(node.ID);
     return { HeartbeatTTL: ttlMs * 1e6, Index: result.index };
@@ -360,13 +594,17 @@ export class Server {
     if (node.SecretID !== secretID) throw new CodedError(403, "Permission denied");
     let index = this.state.index;
     if (node.Status !== "ready") {
+      // Back from down or disconnected: system jobs may place again and
+      // unknown allocations reconnect, as Nomad's createNodeEvals does.
+      const nowNs = this.config.clock.nowNs();
+      const snapshot = this.state.snapshot();
       const result = await this.#raft.apply({
         Type: "NodeUpdateStatus",
         NodeID: nodeID,
         Status: "ready",
-        UpdatedAt: this.config.clock.nowNs(),
+        UpdatedAt: nowNs,
         Event: this.#nodeEvent("Node status changed to ready"),
-        Evals: [],
+        Evals: nodeEvals(snapshot, node, { nowNs, newId: this.config.newId }),
       });
       index = result.index;
     }
@@ -388,6 +626,14 @@ export class Server {
     const node = snapshot.nodeByID(nodeID);
     if (node === undefined || node.Status === "down") return;
     this.#logger.warn("node TTL expired", { node_id: nodeID });
+    const status = missedHeartbeatStatus(
+      node,
+      snapshot.allocsByNode(nodeID),
+      this.config.clock.nowNs(),
+    );
+    // A disconnected node is checked again after another TTL, then goes down.
+    if (status === "disconnected") this.#heartbeats.reset(nodeID);
+    if (status === node.Status) return;
     const jobs = new Map<string, Allocation>();
     for (const alloc of snapshot.allocsByNode(nodeID)) {
       if (!allocTerminal(alloc) && alloc.Job !== null) {
@@ -403,7 +649,7 @@ export class Server {
     await this.#raft.apply({
       Type: "NodeUpdateStatus",
       NodeID: nodeID,
-      Status: "down",
+      Status: status,
       UpdatedAt: this.config.clock.nowNs(),
       Event: this.#nodeEvent("Node heartbeat missed"),
       Evals: evals,
@@ -438,7 +684,9 @@ export class Server {
       const job = snapshot.jobByID(alloc.Namespace, alloc.JobID);
       if (
         update.ClientStatus === "failed" && alloc.ClientStatus !== "failed" && job !== undefined &&
-        !seenJobs.has(key)
+        !seenJobs.has(key) &&
+        // System and sysbatch groups have no reschedule policy: no follow-up (as Nomad).
+        job.Type !== "system" && job.Type !== "sysbatch"
       ) {
         seenJobs.add(key);
         evals.push(this.#newEval(job, "alloc-failure"));
@@ -450,6 +698,128 @@ export class Server {
       Evals: evals,
     });
     return { Index: result.index };
+  }
+
+  /** Node.UpdateEligibility; evaluations are created when a node becomes eligible. */
+  async nodeUpdateEligibility(request: NodeUpdateEligibilityRequest): Promise<NodeUpdateResponse> {
+    const snapshot = this.state.snapshot();
+    const nowNs = this.config.clock.nowNs();
+    const entry = eligibilityEntry(snapshot, request, nowNs);
+    if (entry === null) return { NodeModifyIndex: 0, EvalIDs: null, EvalCreateIndex: 0, Index: 0 };
+    const node = snapshot.nodeByID(entry.NodeID)!;
+    const evals = entry.Eligibility === "eligible"
+      ? nodeEvals(snapshot, node, { nowNs, newId: this.config.newId })
+      : [];
+    this.#logger.info(`node transitioning to ${entry.Eligibility} state`, { node_id: node.ID });
+    const result = await this.#raft.apply({ ...entry, Evals: evals });
+    return {
+      NodeModifyIndex: 0,
+      EvalIDs: evals.length === 0 ? null : evals.map((e) => e.ID),
+      EvalCreateIndex: evals.length === 0 ? 0 : result.index,
+      Index: result.index,
+    };
+  }
+
+  /** Node.UpdateDrain: sets or cancels a drain; the drainer does the rest. */
+  async nodeUpdateDrain(request: NodeUpdateDrainRequest): Promise<NodeUpdateResponse> {
+    const snapshot = this.state.snapshot();
+    const nowNs = this.config.clock.nowNs();
+    const entry = drainEntry(snapshot, request, nowNs);
+    const node = snapshot.nodeByID(entry.NodeID)!;
+    const result = await this.#raft.apply(entry);
+    const response = {
+      NodeModifyIndex: result.index,
+      EvalIDs: null as string[] | null,
+      EvalCreateIndex: 0,
+      Index: result.index,
+    };
+    if (
+      node.SchedulingEligibility === "ineligible" && request.MarkEligible &&
+      entry.DrainStrategy === null
+    ) {
+      const updated = this.state.snapshot();
+      const evals = nodeEvals(updated, updated.nodeByID(node.ID) ?? node, {
+        nowNs,
+        newId: this.config.newId,
+      });
+      if (evals.length > 0) {
+        const evalResult = await this.#raft.apply({ Type: "EvalUpdate", Evals: evals });
+        response.EvalIDs = evals.map((e) => e.ID);
+        response.EvalCreateIndex = evalResult.index;
+        response.Index = evalResult.index;
+      }
+    }
+    return response;
+  }
+
+  /** System.GarbageCollect: collects everything terminal now, ignoring thresholds. */
+  async systemGarbageCollect(): Promise<{ Index: number }> {
+    const { index } = await this.#gc.collect(FORCE_GC_THRESHOLDS);
+    return { Index: index };
+  }
+
+  /** System.ReconcileJobSummaries: recomputes every job summary. */
+  async reconcileJobSummaries(): Promise<{ Index: number }> {
+    const result = await this.#raft.apply({ Type: "ReconcileJobSummaries" });
+    return { Index: result.index };
+  }
+
+  /** Registers the child of a periodic job for a launch at `launchMs`, with its evaluation. */
+  async #launchPeriodic(parent: Job, launchMs: number) {
+    const child = derivePeriodicChild(parent, launchMs);
+    const evaluation = this.#newEval(child, "periodic-job");
+    const result = await this.#raft.apply({
+      Type: "JobRegister",
+      Job: child,
+      Eval: evaluation,
+      SubmitTime: this.config.clock.nowNs(),
+    });
+    return { evaluation, index: result.index };
+  }
+
+  /** Job.PeriodicForce: launches a periodic job now. */
+  periodicForce(namespace: string, jobID: string): Promise<PeriodicForceResponse> {
+    return this.#periodic.force(namespace, jobID);
+  }
+
+  /** Job.Dispatch: creates a dispatched child of a parameterized job and its evaluation. */
+  async jobDispatch(request: JobDispatchRequest): Promise<JobDispatchResponse> {
+    this.#checkRegistrationsAllowed();
+    const snapshot = this.state.snapshot();
+    const parent = dispatchTarget(snapshot, request);
+    const problem = dispatchRequestError(request, parent);
+    if (problem !== null) throw new CodedError(500, problem);
+    const existing = idempotentChild(snapshot, parent, request.IdempotencyToken);
+    if (existing !== undefined) {
+      return {
+        DispatchedJobID: existing.ID,
+        EvalID: "",
+        EvalCreateIndex: 0,
+        JobCreateIndex: existing.CreateIndex,
+        Index: existing.ModifyIndex,
+      };
+    }
+    const nowNs = this.config.clock.nowNs();
+    const child = deriveDispatchChild(parent, {
+      request,
+      nowMs: nowNs / 1e6,
+      uuid: this.config.newId().replaceAll("-", ""),
+    });
+    // A periodic parameterized job's children are themselves periodic: no evaluation.
+    const evaluation = child.Periodic === null ? this.#newEval(child, "job-register") : null;
+    const result = await this.#raft.apply({
+      Type: "JobRegister",
+      Job: child,
+      Eval: evaluation,
+      SubmitTime: nowNs,
+    });
+    return {
+      DispatchedJobID: child.ID,
+      EvalID: evaluation?.ID ?? "",
+      EvalCreateIndex: evaluation === null ? 0 : result.index,
+      JobCreateIndex: result.index,
+      Index: result.index,
+    };
   }
 
   /** Waits until the state has applied `index` (for read-your-writes in tests and endpoints). */

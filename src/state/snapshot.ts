@@ -1,6 +1,16 @@
 /** An immutable view of the state tables at one index. */
 
-import type { Allocation, Evaluation, Job, JobSummary, Node } from "../structs/mod.ts";
+import type {
+  Allocation,
+  Deployment,
+  Evaluation,
+  Job,
+  JobSummary,
+  Node,
+  PeriodicLaunch,
+  SchedulerConfiguration,
+} from "../structs/mod.ts";
+import { effectiveSchedulerAlgorithm } from "../structs/mod.ts";
 import type { SchedulerAlgorithm, StateView } from "../scheduler/types.ts";
 import type { TableName } from "./watch.ts";
 
@@ -13,9 +23,15 @@ export interface Tables {
   readonly allocs: ReadonlyMap<string, Allocation>;
   readonly evals: ReadonlyMap<string, Evaluation>;
   readonly nodes: ReadonlyMap<string, Node>;
+  /** Deployments by ID. */
+  readonly deployments: ReadonlyMap<string, Deployment>;
+  /** Last launch of each periodic job, by namespaced job ID. */
+  readonly periodicLaunches: ReadonlyMap<string, PeriodicLaunch>;
   /** Raft index of the last write to each table. */
   readonly tableIndex: ReadonlyMap<TableName, number>;
   readonly schedulerAlgorithm: SchedulerAlgorithm;
+  /** The cluster's scheduler configuration; null until the leader first writes it. */
+  readonly schedulerConfig: SchedulerConfiguration | null;
 }
 
 /** Key of a namespaced object. */
@@ -138,9 +154,52 @@ export class StateSnapshot implements StateView {
     return grouped.get(nsKey(namespace, jobID)) ?? [];
   }
 
+  /** A deployment by ID. */
+  deploymentByID(id: string): Deployment | undefined {
+    return this.#t.deployments.get(id);
+  }
+
+  /** Deployments, newest first; `namespace` "*" means all. */
+  deployments(namespace: string): Deployment[] {
+    return [...this.#t.deployments.values()]
+      .filter((d) => namespace === "*" || d.Namespace === namespace)
+      .sort((a, b) => b.CreateIndex - a.CreateIndex || a.ID.localeCompare(b.ID));
+  }
+
+  /** Deployments of a job, newest first. */
+  deploymentsByJob(namespace: string, jobID: string): Deployment[] {
+    return this.deployments(namespace).filter((d) => d.JobID === jobID);
+  }
+
+  /** The job's most recently created deployment. */
+  latestDeploymentByJob(namespace: string, jobID: string): Deployment | undefined {
+    return this.deploymentsByJob(namespace, jobID)[0];
+  }
+
+  /** The last launch of a periodic job. */
+  periodicLaunchByID(namespace: string, id: string): PeriodicLaunch | undefined {
+    return this.#t.periodicLaunches.get(nsKey(namespace, id));
+  }
+
+  /** Jobs whose ParentID is `parentID` (periodic launches and dispatched children). */
+  childJobs(namespace: string, parentID: string): Job[] {
+    return this.jobs(namespace).filter((j) => j.ParentID === parentID);
+  }
+
   /** Cluster scheduler algorithm. */
   schedulerAlgorithm(): SchedulerAlgorithm {
-    return this.#t.schedulerAlgorithm;
+    const config = this.#t.schedulerConfig;
+    return config === null ? this.#t.schedulerAlgorithm : effectiveSchedulerAlgorithm(config);
+  }
+
+  /** The cluster's scheduler configuration; null until the leader first writes it. */
+  schedulerConfig(): SchedulerConfiguration | null {
+    return this.#t.schedulerConfig;
+  }
+
+  /** Whether tasks get their `memory_max` (the scheduler configuration allows oversubscription). */
+  memoryOversubscriptionEnabled(): boolean {
+    return this.#t.schedulerConfig?.MemoryOversubscriptionEnabled ?? false;
   }
 
   /** The raw tables (for the FSM's copy-on-write transactions). */

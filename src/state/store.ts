@@ -9,13 +9,17 @@ import {
   type Allocation,
   allocTerminal,
   deepFreeze,
+  type Deployment,
   emptyTaskGroupSummary,
   evalTerminal,
   type Evaluation,
+  isParameterizedJob,
   type Job,
   type JobStatus,
   type JobSummary,
   type Node,
+  type PeriodicLaunch,
+  type SchedulerConfiguration,
 } from "../structs/mod.ts";
 import { nsKey, StateSnapshot, type Tables } from "./snapshot.ts";
 import { type TableName, Watchers } from "./watch.ts";
@@ -30,6 +34,8 @@ type MutableTables = {
   allocs: Map<string, Allocation>;
   evals: Map<string, Evaluation>;
   nodes: Map<string, Node>;
+  deployments: Map<string, Deployment>;
+  periodicLaunches: Map<string, PeriodicLaunch>;
 };
 
 const TABLE_OF: Record<keyof MutableTables, TableName> = {
@@ -39,6 +45,8 @@ const TABLE_OF: Record<keyof MutableTables, TableName> = {
   allocs: "allocs",
   evals: "evals",
   nodes: "nodes",
+  deployments: "deployment",
+  periodicLaunches: "periodic_launch",
 };
 
 /** A write transaction: tables are copied on first write and swapped in on commit. */
@@ -49,6 +57,7 @@ export class Txn {
   /** Jobs whose status and summary must be recomputed at commit. */
   readonly #dirtyJobs = new Set<string>();
   readonly #queued = new Map<string, Record<string, number>>();
+  #schedulerConfig: SchedulerConfiguration | undefined = undefined;
 
   /** Starts a transaction over `base` that commits at `index`. */
   constructor(base: Tables, index: number) {
@@ -72,6 +81,16 @@ export class Txn {
     return (this.#copies[name] ?? this.#base[name]) as never;
   }
 
+  /** The scheduler configuration, seeing this transaction's own write. */
+  schedulerConfig(): SchedulerConfiguration | null {
+    return this.#schedulerConfig ?? this.#base.schedulerConfig;
+  }
+
+  /** Replaces the scheduler configuration (frozen at commit). */
+  setSchedulerConfig(config: SchedulerConfiguration): void {
+    this.#schedulerConfig = deepFreeze(config);
+  }
+
   /** Marks a job for status/summary recomputation. */
   touchJob(namespace: string, id: string): void {
     this.#dirtyJobs.add(nsKey(namespace, id));
@@ -86,11 +105,16 @@ export class Txn {
   /** Builds the committed tables and reports which tables changed. */
   finish(): { tables: Tables; changed: Set<TableName> } {
     this.#refreshJobs();
+    this.#refreshChildren();
     const changed = new Set<TableName>();
     const tableIndex = new Map(this.#base.tableIndex);
     for (const name of Object.keys(this.#copies) as (keyof MutableTables)[]) {
       changed.add(TABLE_OF[name]);
       tableIndex.set(TABLE_OF[name], this.index);
+    }
+    if (this.#schedulerConfig !== undefined) {
+      changed.add("scheduler_config");
+      tableIndex.set("scheduler_config", this.index);
     }
     const pick = <K extends keyof MutableTables>(k: K) => this.#copies[k] ?? this.#base[k];
     const tables: Tables = {
@@ -100,8 +124,11 @@ export class Txn {
       allocs: pick("allocs"),
       evals: pick("evals"),
       nodes: pick("nodes"),
+      deployments: pick("deployments"),
+      periodicLaunches: pick("periodicLaunches"),
       tableIndex,
       schedulerAlgorithm: this.#base.schedulerAlgorithm,
+      schedulerConfig: this.#schedulerConfig ?? this.#base.schedulerConfig,
     };
     return { tables, changed };
   }
@@ -123,6 +150,35 @@ export class Txn {
         );
       }
       this.#refreshSummary(key, job, jobAllocs);
+    }
+  }
+
+  /** Recounts the Children summary of parents whose periodic or dispatched children changed. */
+  #refreshChildren(): void {
+    const parents = new Set<string>();
+    for (const key of this.#dirtyJobs) {
+      const job = this.read("jobs").get(key) ?? this.#base.jobs.get(key);
+      if (job !== undefined && job.ParentID !== "") parents.add(nsKey(job.Namespace, job.ParentID));
+    }
+    if (parents.size === 0) return;
+    const counts = new Map<string, JobSummary["Children"]>();
+    for (const parent of parents) counts.set(parent, { Pending: 0, Running: 0, Dead: 0 });
+    for (const job of this.read("jobs").values()) {
+      if (job.ParentID === "") continue;
+      const children = counts.get(nsKey(job.Namespace, job.ParentID));
+      if (children === undefined) continue;
+      if (job.Status === "running") children.Running++;
+      else if (job.Status === "dead") children.Dead++;
+      else children.Pending++;
+    }
+    for (const [key, children] of counts) {
+      const summary = this.read("jobSummaries").get(key);
+      if (summary === undefined) continue;
+      if (JSON.stringify(summary.Children) === JSON.stringify(children)) continue;
+      this.write("jobSummaries").set(
+        key,
+        deepFreeze({ ...summary, Children: children, ModifyIndex: this.index }),
+      );
     }
   }
 
@@ -198,7 +254,7 @@ export function jobStatus(
   allocs: readonly Allocation[],
   evals: readonly Evaluation[],
 ): JobStatus {
-  if (job.Type === "system" || job.ParameterizedJob !== null || (job.Periodic?.Enabled ?? false)) {
+  if (job.Type === "system" || isParameterizedJob(job) || job.Periodic !== null) {
     return job.Stop ? "dead" : "running";
   }
   if (allocs.some((a) => !allocTerminal(a))) return "running";
@@ -216,8 +272,11 @@ export class StateStore {
     allocs: new Map(),
     evals: new Map(),
     nodes: new Map(),
+    deployments: new Map(),
+    periodicLaunches: new Map(),
     tableIndex: new Map(),
     schedulerAlgorithm: "binpack",
+    schedulerConfig: null,
   };
   #index = 0;
   #snapshot: StateSnapshot | null = null;

@@ -1,7 +1,17 @@
 /** Watch sets: blocking queries wait until a table they read changes. */
 
 /** State tables that can be watched. */
-export const TABLES = ["jobs", "job_versions", "job_summary", "allocs", "evals", "nodes"] as const;
+export const TABLES = [
+  "jobs",
+  "job_versions",
+  "job_summary",
+  "allocs",
+  "evals",
+  "nodes",
+  "deployment",
+  "periodic_launch",
+  "scheduler_config",
+] as const;
 /** One of {@linkcode TABLES}. */
 export type TableName = typeof TABLES[number];
 

@@ -61,12 +61,20 @@ export interface AllocatedPortMapping {
   HostIP: string;
 }
 
+/** Device instances assigned to one task from one node device group. */
+export interface AllocatedDeviceResource {
+  Vendor: string;
+  Type: string;
+  Name: string;
+  DeviceIDs: string[];
+}
+
 /** Resources assigned to one task. */
 export interface AllocatedTaskResources {
   Cpu: { CpuShares: number; ReservedCores: number[] | null };
   Memory: { MemoryMB: number; MemoryMaxMB: number };
   Networks: NetworkResource[] | null;
-  Devices: null;
+  Devices: AllocatedDeviceResource[] | null;
 }
 
 /** Resources shared by the tasks of an allocation. */

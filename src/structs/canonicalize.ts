@@ -304,6 +304,7 @@ function task(t: JsonObject, options: { restart: RestartPolicy; path: string }):
   const logs = obj(t, "LogConfig", p);
   const lifecycle = obj(t, "Lifecycle", p);
   const config = obj(t, "Config", p);
+  const dispatchPayload = obj(t, "DispatchPayload", p);
   return {
     Name: str(t, "Name", p),
     Driver: str(t, "Driver", p),
@@ -329,6 +330,9 @@ function task(t: JsonObject, options: { restart: RestartPolicy; path: string }):
       Hook: str(lifecycle, "Hook", `${p}.Lifecycle`),
       Sidecar: bool(lifecycle, "Sidecar", `${p}.Lifecycle`),
     },
+    DispatchPayload: dispatchPayload === null
+      ? null
+      : { File: str(dispatchPayload, "File", `${p}.DispatchPayload`) },
   };
 }
 

@@ -249,6 +249,13 @@ export interface Task {
   KillSignal: string;
   Kind: string;
   Lifecycle: TaskLifecycle | null;
+  /** Where a dispatched job's payload is written (under the task's `local/`). */
+  DispatchPayload: DispatchPayloadConfig | null;
+}
+
+/** `dispatch_payload { file = "..." }` of a task. */
+export interface DispatchPayloadConfig {
+  File: string;
 }
 
 /** Tasks placed together on one node. */
@@ -282,6 +289,16 @@ export interface PeriodicConfig {
   SpecType: string;
   ProhibitOverlap: boolean;
   TimeZone: string;
+}
+
+/** Last launch of a periodic job (Nomad's periodic_launch table); the FSM records it. */
+export interface PeriodicLaunch {
+  Namespace: string;
+  ID: string;
+  /** Launch time in Unix nanoseconds. */
+  Launch: number;
+  CreateIndex: number;
+  ModifyIndex: number;
 }
 
 /** Dispatch settings of a parameterized job. */
@@ -389,8 +406,8 @@ export function jobListStub(job: Job, summary: JobSummary | null): JobListStub {
     Multiregion: null,
     Type: job.Type,
     Priority: job.Priority,
-    Periodic: job.Periodic !== null && job.Periodic.Enabled,
-    ParameterizedJob: job.ParameterizedJob !== null,
+    Periodic: job.Periodic !== null,
+    ParameterizedJob: isParameterizedJob(job),
     Stop: job.Stop,
     Status: job.Status,
     StatusDescription: job.StatusDescription,
@@ -406,4 +423,14 @@ export function jobListStub(job: Job, summary: JobSummary | null): JobListStub {
 /** An empty task group summary. */
 export function emptyTaskGroupSummary(): TaskGroupSummary {
   return { Queued: 0, Complete: 0, Failed: 0, Running: 0, Starting: 0, Lost: 0, Unknown: 0 };
+}
+
+/** Nomad's IsParameterized: a parameterized job that is not itself a dispatched child. */
+export function isParameterizedJob(job: Pick<Job, "ParameterizedJob" | "Dispatched">): boolean {
+  return job.ParameterizedJob !== null && !job.Dispatched;
+}
+
+/** Nomad's IsPeriodicActive: periodic, enabled, not stopped, not parameterized. */
+export function isPeriodicActive(job: Job): boolean {
+  return job.Periodic !== null && job.Periodic.Enabled && !job.Stop && !isParameterizedJob(job);
 }

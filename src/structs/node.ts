@@ -16,13 +16,39 @@ export interface DriverInfo {
   UpdateTime: string;
 }
 
+/** One instance of a fingerprinted device (a single GPU, say). */
+export interface NodeDeviceInstance {
+  ID: string;
+  Healthy: boolean;
+  HealthDescription: string;
+  Locality: { PciBusID: string } | null;
+}
+
+/** A typed device attribute value as Nomad's plugins report it; one value field is set. */
+export interface NodeDeviceAttribute {
+  FloatVal?: number | null;
+  IntVal?: number | null;
+  StringVal?: string | null;
+  BoolVal?: boolean | null;
+  Unit?: string;
+}
+
+/** A group of identical devices on a node (`vendor/type/name`, e.g. `nvidia/gpu/1080ti`). */
+export interface NodeDeviceResource {
+  Vendor: string;
+  Type: string;
+  Name: string;
+  Instances: NodeDeviceInstance[] | null;
+  Attributes: Record<string, NodeDeviceAttribute> | null;
+}
+
 /** Resources a node offers. */
 export interface NodeResources {
   Cpu: { CpuShares: number; TotalCpuCores: number; ReservableCpuCores: number[] | null };
   Memory: { MemoryMB: number };
   Disk: { DiskMB: number };
   Networks: NetworkResource[] | null;
-  Devices: null;
+  Devices: NodeDeviceResource[] | null;
   MinDynamicPort: number;
   MaxDynamicPort: number;
 }
@@ -44,6 +70,53 @@ export interface NodeEvent {
   CreateIndex: number;
 }
 
+/** What an operator asks of a drain (`nomad node drain -deadline`, `-ignore-system`). */
+export interface DrainSpec {
+  /** Nanoseconds after the start when remaining allocations are force-stopped; 0 none, < 0 now. */
+  Deadline: number;
+  IgnoreSystemJobs: boolean;
+}
+
+/** A node's ongoing drain. */
+export interface DrainStrategy extends DrainSpec {
+  /** RFC 3339 time after which allocations are force-stopped ("0001-01-01T00:00:00Z" when none). */
+  ForceDeadline: string;
+  /** RFC 3339 time the drain started. */
+  StartedAt: string;
+}
+
+/** Metadata of a node's most recent drain (`LastDrain`). */
+export interface DrainMetadata {
+  StartedAt: string;
+  UpdatedAt: string;
+  Status: "draining" | "complete" | "canceled";
+  AccessorID: string;
+  Meta: Record<string, string> | null;
+}
+
+/** `PUT /v1/node/:id/drain` body (Nomad's api.NodeUpdateDrainRequest). */
+export interface NodeUpdateDrainRequest {
+  NodeID: string;
+  /** null cancels the drain. */
+  DrainSpec: DrainSpec | null;
+  MarkEligible: boolean;
+  Meta: Record<string, string> | null;
+}
+
+/** `PUT /v1/node/:id/eligibility` body. */
+export interface NodeUpdateEligibilityRequest {
+  NodeID: string;
+  Eligibility: string;
+}
+
+/** Nomad's NodeDrainUpdateResponse and NodeEligibilityUpdateResponse. */
+export interface NodeUpdateResponse {
+  NodeModifyIndex: number;
+  EvalIDs: string[] | null;
+  EvalCreateIndex: number;
+  Index: number;
+}
+
 /** A client node. */
 export interface Node {
   ID: string;
@@ -61,7 +134,7 @@ export interface Node {
   NodePool: string;
   ComputedClass: string;
   Drain: boolean;
-  DrainStrategy: null;
+  DrainStrategy: DrainStrategy | null;
   SchedulingEligibility: SchedulingEligibility;
   Status: NodeStatus;
   StatusDescription: string;
@@ -70,7 +143,7 @@ export interface Node {
   Drivers: Record<string, DriverInfo>;
   HostVolumes: Record<string, { Path: string; ReadOnly: boolean }> | null;
   HostNetworks: null;
-  LastDrain: null;
+  LastDrain: DrainMetadata | null;
   CreateIndex: number;
   ModifyIndex: number;
 }
@@ -93,7 +166,7 @@ export interface NodeListStub {
   HostVolumes: Node["HostVolumes"];
   NodeResources: NodeResources | null;
   ReservedResources: NodeReservedResources | null;
-  LastDrain: null;
+  LastDrain: DrainMetadata | null;
   CreateIndex: number;
   ModifyIndex: number;
 }
@@ -123,7 +196,7 @@ export function nodeListStub(
     HostVolumes: node.HostVolumes,
     NodeResources: options.resources ? node.NodeResources : null,
     ReservedResources: options.resources ? node.ReservedResources : null,
-    LastDrain: null,
+    LastDrain: node.LastDrain,
     CreateIndex: node.CreateIndex,
     ModifyIndex: node.ModifyIndex,
   };

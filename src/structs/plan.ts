@@ -2,6 +2,7 @@
 
 import type { Allocation, AllocationMetric } from "./allocation.ts";
 import type { Job } from "./job.ts";
+import type { Deployment, DeploymentStatusUpdate } from "./deployment.ts";
 
 /** Counts of what a plan does per task group (for `job plan` and monitoring). */
 export interface DesiredUpdates {
@@ -33,6 +34,10 @@ export interface Plan {
   NodeAllocation: Record<string, Allocation[]>;
   Annotations: PlanAnnotations | null;
   SnapshotIndex: number;
+  /** A deployment to create or update with the plan. */
+  Deployment: Deployment | null;
+  /** Status changes of deployments, applied with the plan. */
+  DeploymentUpdates: DeploymentStatusUpdate[];
 }
 
 /** What the plan applier committed. */
@@ -43,12 +48,23 @@ export interface PlanResult {
   RefreshIndex: number;
   /** Raft index at which the result was committed. */
   AllocIndex: number;
+  /** The deployment committed with the plan, if any. */
+  Deployment?: Deployment | null;
+  /** Deployment status changes committed with the plan. */
+  DeploymentUpdates?: DeploymentStatusUpdate[];
 }
 
 /** True when the plan does nothing. */
 export function planIsNoOp(plan: Pick<Plan, "NodeUpdate" | "NodeAllocation">): boolean {
   return Object.values(plan.NodeUpdate).every((a) => a.length === 0) &&
     Object.values(plan.NodeAllocation).every((a) => a.length === 0);
+}
+
+/** True when the plan neither changes allocations nor deployments. */
+export function planIsEmpty(
+  plan: Pick<Plan, "NodeUpdate" | "NodeAllocation" | "Deployment" | "DeploymentUpdates">,
+): boolean {
+  return planIsNoOp(plan) && plan.Deployment === null && plan.DeploymentUpdates.length === 0;
 }
 
 /** Failed placements keyed by task group. */

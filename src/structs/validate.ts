@@ -2,6 +2,7 @@
 
 import { MAX_JOB_COUNT } from "../core/bounds.ts";
 import { formatMultiError } from "../core/errors.ts";
+import { parseCron, timeZoneError } from "../core/cron.ts";
 import { type Job, JOB_TYPES, type Task, type TaskGroup } from "./job.ts";
 
 /** Options for {@linkcode validateJob}. */
@@ -82,6 +83,8 @@ export function validateJob(job: Job, options: ValidateJobOptions = {}): string[
       );
     }
   });
+  // Nomad checks the periodic and parameterized blocks after the task groups.
+  errors.push(...periodicErrors(job), ...parameterizedErrors(job));
   return errors;
 }
 
@@ -135,6 +138,9 @@ function validateTask(task: Task, options: ValidateJobOptions): string[] {
   }
   if (task.KillTimeout < 0) errors.push("KillTimeout must be a positive value");
   if (task.ShutdownDelay < 0) errors.push("ShutdownDelay must be a positive value");
+  if (task.DispatchPayload !== null && escapesTaskLocal(task.DispatchPayload.File)) {
+    errors.push("Dispatch Payload validation failed: destination escapes allocation directory");
+  }
   const r = task.Resources;
   if (r.CPU < 1 && r.Cores === 0) errors.push(`Minimum CPU value is 1; got ${r.CPU}`);
   if (r.MemoryMB < 10) errors.push(`Minimum MemoryMB value is 10; got ${r.MemoryMB}`);
@@ -200,6 +206,69 @@ function networkErrors(group: TaskGroup): string[] {
   }
   if ((group.Networks ?? []).length > 1) {
     errors.push("Only one network resource may be defined per task group");
+  }
+  return errors;
+}
+
+/** True when `file`, joined under `task/local/`, leaves the allocation directory. */
+function escapesTaskLocal(file: string): boolean {
+  const parts: string[] = ["task", "local"];
+  for (const part of file.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") {
+      if (parts.length === 0) return true;
+      parts.pop();
+    } else parts.push(part);
+  }
+  return parts.length === 0;
+}
+
+/** Nomad's periodic checks: batch-only, one of cron/crons, valid specs and time zone. */
+function periodicErrors(job: Job): string[] {
+  const p = job.Periodic;
+  if (p === null || !p.Enabled) return [];
+  const errors: string[] = [];
+  if (job.Type !== "batch" && job.Type !== "sysbatch") {
+    errors.push(`Periodic can only be used with "batch" or "sysbatch" scheduler`);
+  }
+  const specs = p.Specs ?? [];
+  if (p.Spec !== "" && specs.length > 0) errors.push("Only cron or crons may be used");
+  if (p.Spec === "" && specs.length === 0) errors.push("Must specify a spec");
+  const zoneError = timeZoneError(p.TimeZone);
+  if (zoneError !== null) errors.push(`Invalid time zone "${p.TimeZone}": ${zoneError}`);
+  if (p.SpecType !== "cron") {
+    errors.push(`Unknown periodic specification type "${p.SpecType}"`);
+    return errors;
+  }
+  for (const spec of p.Spec === "" ? specs : [p.Spec, ...specs]) {
+    try {
+      parseCron(spec);
+    } catch (error) {
+      errors.push(`Invalid cron spec "${spec}": ${(error as Error).message}`);
+    }
+  }
+  return errors;
+}
+
+/** Nomad's parameterized checks: batch-only, payload mode, disjoint meta keys. */
+function parameterizedErrors(job: Job): string[] {
+  const d = job.ParameterizedJob;
+  if (d === null || job.Dispatched) return [];
+  const errors: string[] = [];
+  if (job.Type !== "batch" && job.Type !== "sysbatch") {
+    errors.push(`Parameterized job can only be used with "batch" or "sysbatch" scheduler`);
+  }
+  if (!["optional", "required", "forbidden"].includes(d.Payload)) {
+    errors.push(`Unknown payload requirement: "${d.Payload}"`);
+  }
+  const optional = new Set(d.MetaOptional ?? []);
+  const both = (d.MetaRequired ?? []).filter((key) => optional.has(key));
+  if (both.length > 0) {
+    errors.push(
+      `Required and optional meta keys should be disjoint. Following keys exist in both: [${
+        both.join(" ")
+      }]`,
+    );
   }
   return errors;
 }

@@ -1,9 +1,14 @@
 /** `deno task bench <name>`: runs one benchmark and prints its figures. */
 
 import { benchHcl } from "./hcl.ts";
+import { benchScheduler } from "./scheduler.ts";
 import { benchSubmit } from "./submit.ts";
 
-const BENCHMARKS: Record<string, () => Promise<void>> = { submit: benchSubmit, hcl: benchHcl };
+const BENCHMARKS: Record<string, () => Promise<void>> = {
+  submit: benchSubmit,
+  hcl: benchHcl,
+  scheduler: benchScheduler,
+};
 
 if (import.meta.main) {
   const name = Deno.args[0] ?? "";

@@ -264,7 +264,9 @@ async function afterRegister(
     if (!periodic && !parameterized) ctx.ui.output(`Evaluation ID: ${response.EvalID}`);
     return 0;
   }
-  return await new EvalMonitor(ctx.io, client, idLength(options.verbose)).monitor(response.EvalID);
+  return await new EvalMonitor(ctx.io, client, idLength(options.verbose), {
+    followDeployment: true,
+  }).monitor(response.EvalID);
 }
 
 function isMultiregion(job: JobPayload): boolean {

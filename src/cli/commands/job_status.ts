@@ -166,7 +166,7 @@ async function showJob(
     ctx.ui.output(JSON.stringify([await jobJson(client, job.ID, options)], null, 4));
     return 0;
   }
-  ctx.ui.output(formatJobBasics(job));
+  ctx.ui.output(formatJobBasics(job, ctx.io.now()));
   if (options.short) return 0;
   if (isPeriodic(job) && !isParameterized(job)) {
     await outputChildren(client, job, "periodic", ctx);

@@ -2,7 +2,15 @@
 
 import type { Deployment } from "../../api/mod.ts";
 import type { Evaluation, Job, JobSummary } from "../../structs/mod.ts";
-import { formatKV, formatList, formatUnixNanoTime, limit } from "../format.ts";
+import { effectiveTimeZone, nextLaunchTime, zoneOffsetMs } from "../../core/cron.ts";
+import {
+  formatGoDuration,
+  formatKV,
+  formatList,
+  formatTime,
+  formatUnixNanoTime,
+  limit,
+} from "../format.ts";
 import { formatAllocMetrics, jobStatusString, sortedTaskGroups } from "../helpers.ts";
 
 /** Task groups shown in "Placement Failure" before deferring to `eval status`. */
@@ -18,8 +26,29 @@ export function isParameterized(job: Job): boolean {
   return job.ParameterizedJob !== null && job.ParameterizedJob !== undefined && !job.Dispatched;
 }
 
-/** The `Key = Value` header of a job. */
-export function formatJobBasics(job: Job): string {
+/**
+ * "Next Periodic Launch" value: the next launch in the job's time zone and how
+ * far off it is, or null when the job will not launch again.
+ */
+export function nextPeriodicLaunchText(job: Job, nowMs: number): string | null {
+  const periodic = job.Periodic;
+  if (periodic === null || periodic === undefined) return null;
+  const zone = effectiveTimeZone(periodic.TimeZone ?? "");
+  const specs = periodic.Spec ? [periodic.Spec] : [...(periodic.Specs ?? [])];
+  let next: number | null;
+  try {
+    next = nextLaunchTime(specs, nowMs, zone);
+  } catch {
+    return null;
+  }
+  if (next === null) return null;
+  const offsetMinutes = Math.round(zoneOffsetMs(next, zone) / 60_000);
+  const untilNs = (Math.floor(next / 1000) - Math.floor(nowMs / 1000)) * 1e9;
+  return `${formatTime(next, offsetMinutes)} (${formatGoDuration(untilNs)} from now)`;
+}
+
+/** The `Key = Value` header of a job; `nowMs` dates a periodic job's next launch. */
+export function formatJobBasics(job: Job, nowMs?: number): string {
   const lines = [
     `ID|${job.ID}`,
     `Name|${job.Name}`,
@@ -36,6 +65,9 @@ export function formatJobBasics(job: Job): string {
   if (job.DispatchIdempotencyToken) lines.push(`Idempotency Token|${job.DispatchIdempotencyToken}`);
   if (isPeriodic(job) && !isParameterized(job) && job.Stop) {
     lines.push("Next Periodic Launch|none (job stopped)");
+  } else if (isPeriodic(job) && !isParameterized(job) && nowMs !== undefined) {
+    const next = nextPeriodicLaunchText(job, nowMs);
+    if (next !== null) lines.push(`Next Periodic Launch|${next}`);
   }
   return formatKV(lines);
 }

@@ -15,6 +15,7 @@ import { formatGoDuration, formatTime, limit, quote } from "../format.ts";
 import { errorMessage, formatAllocMetrics, sortedTaskGroups } from "../helpers.ts";
 import type { CliIo } from "../io.ts";
 import { PrefixedUi } from "../io.ts";
+import { monitorDeployment } from "./deployment_monitor.ts";
 
 /** Longest a single blocking query on the evaluation waits. */
 export const EVAL_BLOCKING_WAIT_MS = 5_000;
@@ -62,9 +63,20 @@ export class EvalMonitor {
   #client: NomadClient;
   #length: number;
   #state = newEvalState();
+  readonly #followDeployment: boolean;
 
-  /** `length` is the ID display length (8, or 36 with -verbose). */
-  constructor(io: CliIo, client: NomadClient, length: number) {
+  /**
+   * `length` is the ID display length (8, or 36 with -verbose). With
+   * `followDeployment` (job run), the deployment the evaluation started is
+   * followed to its end, as Nomad's monitor does.
+   */
+  constructor(
+    io: CliIo,
+    client: NomadClient,
+    length: number,
+    options: { followDeployment?: boolean } = {},
+  ) {
+    this.#followDeployment = options.followDeployment ?? false;
     this.#io = io;
     this.#ui = new PrefixedUi(io, { info: "==> ", output: "    " });
     this.#client = client;
@@ -82,7 +94,17 @@ export class EvalMonitor {
       if (result.next === "") break;
       id = result.next;
     }
-    return schedFailure ? 2 : 0;
+    if (schedFailure) return 2;
+    const deploymentID = this.#state.deployment;
+    if (!this.#followDeployment || deploymentID === "") return 0;
+    this.#ui.info(
+      `${this.#now()}: Monitoring deployment ${quote(limit(deploymentID, this.#length))}`,
+    );
+    const status = await monitorDeployment(this.#io, this.#client, {
+      id: deploymentID,
+      length: this.#length,
+    });
+    return status === "successful" ? 0 : 1;
   }
 
   #now(): string {

@@ -5,13 +5,40 @@ import { agentCommand, executorCommand } from "./agent.ts";
 import { allocLogsCommand, runAllocLogs } from "./alloc_logs.ts";
 import { allocStatusCommand } from "./alloc_status.ts";
 import { fmtCommand } from "./fmt.ts";
+import {
+  deploymentFailCommand,
+  deploymentListCommand,
+  deploymentPauseCommand,
+  deploymentPromoteCommand,
+  deploymentResumeCommand,
+  deploymentStatusCommand,
+} from "./deployment.ts";
+import { deploymentGroup } from "./deployment_group.ts";
 import { allocGroup, jobGroup, nodeGroup, serverGroup } from "./groups.ts";
 import { jobInitCommand, runJobInit } from "./job_init.ts";
+import {
+  operatorGroup,
+  operatorSchedulerGetConfigCommand,
+  operatorSchedulerGroup,
+  operatorSchedulerSetConfigCommand,
+} from "./operator_scheduler.ts";
+import { jobDispatchCommand } from "./job_dispatch.ts";
+import { jobPeriodicForceCommand, jobPeriodicGroup } from "./job_periodic.ts";
+import { jobPlanCommand, runJobPlan } from "./job_plan.ts";
+import { jobHistoryCommand, jobRevertCommand, jobScaleCommand } from "./job_versions.ts";
 import { jobRunCommand, runJobRun } from "./job_run.ts";
 import { jobStatusCommand } from "./job_status.ts";
 import { jobStopCommand, runJobStop } from "./job_stop.ts";
 import { jobValidateCommand, runJobValidate } from "./job_validate.ts";
 import { nodeStatusCommand } from "./node_status.ts";
+import { nodeDrainCommand } from "./node_drain.ts";
+import { nodeEligibilityCommand } from "./node_eligibility.ts";
+import {
+  systemGcCommand,
+  systemGroup,
+  systemReconcileGroup,
+  systemReconcileSummariesCommand,
+} from "./system_gc.ts";
 import { serverMembersCommand } from "./server_members.ts";
 import { statusCommand } from "./status.ts";
 import { versionCommand, versionText } from "./version.ts";
@@ -45,18 +72,43 @@ export function allCommands(): Command[] {
     jobStopCommand,
     jobInitCommand,
     jobValidateCommand,
+    jobDispatchCommand,
+    jobPeriodicGroup,
+    jobPeriodicForceCommand,
+    jobPlanCommand,
+    jobHistoryCommand,
+    jobRevertCommand,
+    jobScaleCommand,
     allocGroup,
     allocStatusCommand,
     allocLogsCommand,
     nodeGroup,
     nodeStatusCommand,
+    nodeDrainCommand,
+    nodeEligibilityCommand,
+    systemGroup,
+    systemGcCommand,
+    systemReconcileGroup,
+    systemReconcileSummariesCommand,
+    operatorGroup,
+    operatorSchedulerGroup,
+    operatorSchedulerGetConfigCommand,
+    operatorSchedulerSetConfigCommand,
     serverGroup,
     serverMembersCommand,
+    deploymentGroup,
+    deploymentListCommand,
+    deploymentStatusCommand,
+    deploymentPromoteCommand,
+    deploymentFailCommand,
+    deploymentPauseCommand,
+    deploymentResumeCommand,
     alias("run", jobRunCommand, runJobRun),
     alias("stop", jobStopCommand, runJobStop),
     alias("init", jobInitCommand, runJobInit),
     alias("logs", allocLogsCommand, runAllocLogs),
     alias("validate", jobValidateCommand, runJobValidate),
+    alias("plan", jobPlanCommand, runJobPlan),
   ];
 }
 
@@ -65,6 +117,6 @@ export function cliOptions(): CliOptions {
   return {
     versionText: versionText(),
     commonCommands: ["run", "stop", "status", "alloc", "job", "node", "agent"],
-    aliases: ["init", "logs", "validate"],
+    aliases: ["init", "logs", "validate", "plan"],
   };
 }

@@ -1,6 +1,7 @@
 /** Job routes: `/v1/jobs`, `/v1/jobs/parse`, `/v1/validate/job`, `/v1/job/:id[/...]`. */
 
 import type { Context, Hono } from "hono";
+import { decodeBase64 } from "../../core/base64.ts";
 import { CodedError } from "../../core/errors.ts";
 import type { StateSnapshot } from "../../state/mod.ts";
 import {
@@ -9,10 +10,13 @@ import {
   field,
   isObject,
   type Job,
+  jobDiff,
+  type JobDispatchRequest,
   jobListStub,
 } from "../../structs/mod.ts";
 import type { HttpBackend } from "../backend.ts";
 import { notFound } from "../errors.ts";
+import { jobDeployments } from "./deployments.ts";
 import { blockingQuery, flag, json, namespaceParam, readJsonBody, requireState } from "../query.ts";
 
 function jobIndex(snapshot: StateSnapshot, job: Job | undefined): number {
@@ -154,9 +158,13 @@ export function jobRoutes(app: Hono, backend: HttpBackend): void {
       query: (s) => ({ value: s.jobVersions(namespace, id), index: s.tableIndex("job_versions") }),
     });
     if (versions.length === 0) throw notFound("job versions");
+    // Each version against the one before it, newest first, as Nomad's ?diffs=true.
+    const diffs = flag(c, "diffs")
+      ? versions.slice(0, -1).map((job, i) => jobDiff(versions[i + 1]!, job, true))
+      : null;
     return json(c, {
       Versions: versions,
-      Diffs: null,
+      Diffs: diffs,
       Index: state.snapshot().tableIndex("job_versions"),
     });
   };
@@ -176,6 +184,21 @@ export function jobRoutes(app: Hono, backend: HttpBackend): void {
     return json(c, job);
   };
 
+  // `/deployments` lists the job's deployments; `/deployment` is the latest (or null).
+  const deployments = async (c: Context, id: string, latest: boolean) => {
+    const state = requireState(backend);
+    const namespace = namespaceParam(c);
+    const list = await blockingQuery(c, {
+      state,
+      tables: ["deployment"],
+      query: (s) => ({
+        value: jobDeployments(s, namespace, id),
+        index: s.tableIndex("deployment"),
+      }),
+    });
+    return json(c, latest ? list[0] ?? null : list);
+  };
+
   // Job IDs may contain "/" (dispatched and periodic children), so the route
   // splits a known suffix off the path itself, as Nomad's router does.
   const readers: Record<string, (c: Context, id: string) => Promise<Response>> = {
@@ -183,15 +206,94 @@ export function jobRoutes(app: Hono, backend: HttpBackend): void {
     evaluations,
     summary,
     versions,
-    deployments: (c) => Promise.resolve(json(c, [])),
-    deployment: (c) => Promise.resolve(json(c, null)),
+    deployments: (c, id) => deployments(c, id, false),
+    deployment: (c, id) => deployments(c, id, true),
   };
   app.get("/v1/job/*", (c) => {
     const { id, suffix, whole } = splitJobPath(c.req.path);
     const reader = suffix === undefined ? undefined : readers[suffix];
     return reader !== undefined ? reader(c, id) : info(c, whole);
   });
-  app.on(["PUT", "POST"], "/v1/job/*", (c) => register(c, splitJobPath(c.req.path).whole));
+  const plan = async (c: Context, id: string) => {
+    const body = await readJsonBody(c);
+    const request = registerBody(body, {
+      namespace: c.req.query("namespace"),
+      region: c.req.query("region"),
+    });
+    if (field(request.Job, "ID") !== id) throw new CodedError(400, "Job ID does not match");
+    const response = await backend.jobPlan(
+      request.Job,
+      field(body as Record<string, unknown>, "Diff") === true,
+    );
+    c.header("X-Nomad-Index", String(response.Index));
+    return json(c, response);
+  };
+  const revert = async (c: Context, id: string) => {
+    const body = await readJsonBody(c);
+    if (!isObject(body)) throw new CodedError(400, "Request body must be a JSON object");
+    const version = field(body, "JobVersion");
+    if (typeof version !== "number" || !Number.isInteger(version) || version < 0) {
+      throw new CodedError(400, "JobVersion must be a non-negative integer");
+    }
+    const prior = field(body, "EnforcePriorVersion");
+    if (prior !== undefined && prior !== null && typeof prior !== "number") {
+      throw new CodedError(400, "EnforcePriorVersion must be an integer");
+    }
+    const response = await backend.jobRevert(namespaceParam(c), id, {
+      JobVersion: version,
+      EnforcePriorVersion: typeof prior === "number" ? prior : null,
+    });
+    c.header("X-Nomad-Index", String(response.Index));
+    return json(c, response);
+  };
+  const scale = async (c: Context, id: string) => {
+    const body = await readJsonBody(c);
+    if (!isObject(body)) throw new CodedError(400, "Request body must be a JSON object");
+    const target = field(body, "Target");
+    const group = isObject(target) ? field(target, "Group") : undefined;
+    const count = field(body, "Count");
+    if (count !== undefined && count !== null && typeof count !== "number") {
+      throw new CodedError(400, "Count must be an integer");
+    }
+    const response = await backend.jobScale(namespaceParam(c), id, {
+      Group: typeof group === "string" ? group : "",
+      Count: typeof count === "number" ? count : null,
+    });
+    c.header("X-Nomad-Index", String(response.Index));
+    return json(c, response);
+  };
+  const dispatch = async (c: Context, id: string) => {
+    const request = dispatchBody(await readJsonBody(c), {
+      id,
+      namespace: namespaceParam(c),
+      token: c.req.query("idempotency_token"),
+    });
+    const response = await backend.jobDispatch(request);
+    c.header("X-Nomad-Index", String(response.Index));
+    return json(c, response);
+  };
+  const periodicForce = async (c: Context, id: string) => {
+    const response = await backend.periodicForce(namespaceParam(c), id);
+    c.header("X-Nomad-Index", String(response.Index));
+    return json(c, response);
+  };
+  // Writes under /v1/job/<id>/<suffix>; anything else registers the job.
+  const writers: Record<string, (c: Context, id: string) => Promise<Response>> = {
+    plan,
+    revert,
+    scale,
+    dispatch,
+    // `/v1/job/<id>/periodic/force`: the split leaves "<id>/periodic" as the ID.
+    force: (c, id) =>
+      id.endsWith(PERIODIC_FORCE_PARENT)
+        ? periodicForce(c, id.slice(0, -PERIODIC_FORCE_PARENT.length))
+        : register(c, splitJobPath(c.req.path).whole),
+  };
+  app.on(["PUT", "POST"], "/v1/job/*", (c) => {
+    const { id, suffix, whole } = splitJobPath(c.req.path);
+    const writer = suffix === undefined ? undefined : writers[suffix];
+    return writer !== undefined ? writer(c, id) : register(c, whole);
+  });
   app.delete("/v1/job/*", async (c) => {
     const id = splitJobPath(c.req.path).whole;
     const response = await backend.jobDeregister(namespaceParam(c), id, {
@@ -200,6 +302,44 @@ export function jobRoutes(app: Hono, backend: HttpBackend): void {
     c.header("X-Nomad-Index", String(response.Index));
     return json(c, response);
   });
+}
+
+const PERIODIC_FORCE_PARENT = "/periodic";
+
+/** Reads a dispatch body like Nomad's jobDispatchRequest; the query's idempotency_token wins. */
+function dispatchBody(
+  body: unknown,
+  options: { id: string; namespace: string; token: string | undefined },
+): JobDispatchRequest {
+  if (!isObject(body)) throw new CodedError(400, "Request body must be a JSON object");
+  const jobID = field(body, "JobID");
+  if (typeof jobID === "string" && jobID !== "" && jobID !== options.id) {
+    throw new CodedError(400, "Job ID does not match");
+  }
+  const payload = field(body, "Payload");
+  if (payload !== undefined && payload !== null && typeof payload !== "string") {
+    throw new CodedError(400, "Payload must be a base64 string");
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = typeof payload === "string" ? decodeBase64(payload) : new Uint8Array();
+  } catch {
+    throw new CodedError(400, "illegal base64 data in Payload");
+  }
+  const meta = field(body, "Meta") ?? {};
+  if (!isObject(meta) || Object.values(meta).some((v) => typeof v !== "string")) {
+    throw new CodedError(400, "Meta must be an object of strings");
+  }
+  const token = field(body, "IdempotencyToken");
+  const template = field(body, "IdPrefixTemplate");
+  return {
+    Namespace: options.namespace,
+    JobID: options.id,
+    Payload: bytes,
+    Meta: meta as Record<string, string>,
+    IdempotencyToken: options.token ?? (typeof token === "string" ? token : ""),
+    IdPrefixTemplate: typeof template === "string" ? template : "",
+  };
 }
 
 /** Splits `/v1/job/<id>[/<suffix>]`; IDs are percent-decoded. */
