@@ -94,7 +94,8 @@ async function followOne(
     }
     const text = formatDeploymentStatus(d, options.length);
     if (text !== last) {
-      if (last !== "") io.stdout.write("\n");
+      // Each status block follows a blank line, as Nomad prints them.
+      io.stdout.write("\n");
       last = text;
       const block = `${formatTime(io.now())}\n${text}`;
       io.stdout.write(`${block.split("\n").map((l) => (l === "" ? "" : `    ${l}`)).join("\n")}\n`);
