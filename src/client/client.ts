@@ -10,7 +10,7 @@ import type { Rng } from "../core/rng.ts";
 import type { ClientAllocUpdate } from "../fsm/mod.ts";
 import { type Allocation, allocTerminal, type DriverInfo, type Node } from "../structs/mod.ts";
 import { ClientStateDb } from "../storage/mod.ts";
-import { AllocRunner } from "./alloc_runner.ts";
+import { AllocRunner, clientStatusOf } from "./alloc_runner.ts";
 import { fingerprintHost, fingerprintHostVolumes } from "./fingerprint.ts";
 import type { ServerApi } from "./server_api.ts";
 
@@ -324,6 +324,10 @@ export class Client {
         alloc.DesiredStatus !== runner.alloc.DesiredStatus
       ) {
         void runner.update(alloc);
+        // The servers marked it unknown while we were out of touch: report it again (reconnect).
+        if (alloc.ClientStatus === "unknown" && alloc.DesiredStatus === "run") {
+          this.#reportReconnect(runner);
+        }
       }
     }
     for (const [id, runner] of this.#runners) {
@@ -331,6 +335,18 @@ export class Client {
       this.#runners.delete(id);
       await runner.destroy({ removeDir: true });
     }
+  }
+
+  #reportReconnect(runner: AllocRunner): void {
+    const states = runner.taskStates();
+    const { status, description } = clientStatusOf(states);
+    this.#queueUpdate({
+      ID: runner.alloc.ID,
+      ClientStatus: status,
+      ClientDescription: description,
+      TaskStates: states,
+      ModifyTime: this.#nowNs(),
+    });
   }
 
   #queueUpdate(update: ClientAllocUpdate): void {

@@ -5,6 +5,7 @@
 
 import { deepFreeze, type Node, type NodeEvent } from "../structs/mod.ts";
 import { nsKey, type Txn } from "../state/mod.ts";
+import { deletePeriodicLaunch } from "./periodic_apply.ts";
 import type {
   AllocUpdateDesiredTransitionEntry,
   GarbageCollectEntry,
@@ -142,6 +143,8 @@ export function applyGarbageCollect(txn: Txn, entry: GarbageCollectEntry): void 
     txn.write("jobs").delete(key);
     txn.write("jobVersions").delete(key);
     txn.write("jobSummaries").delete(key);
+    // As the purge path: a collected periodic parent forgets its launches.
+    deletePeriodicLaunch(txn, job.Namespace, job.ID);
     // Parents of periodic or dispatched children recount them.
     txn.touchJob(job.Namespace, job.ID);
   }

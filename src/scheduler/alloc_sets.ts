@@ -8,6 +8,13 @@
 import { type Allocation, allocTerminal, type Node } from "../structs/mod.ts";
 import type { StateView } from "./types.ts";
 import { rescheduleDecision } from "./reschedule.ts";
+import {
+  allocLostAfterNs,
+  disconnectExpired,
+  lastUnknownNs,
+  needsToReconnect,
+  replaceOnDisconnect,
+} from "./disconnect.ts";
 
 /** Nodes that hold allocations of the job and are down, disconnected, draining or gone (null). */
 export type TaintedNodes = ReadonlyMap<string, Node | null>;
@@ -35,28 +42,70 @@ export interface TaintSplit {
   untainted: Allocation[];
   migrate: Allocation[];
   lost: Allocation[];
+  /** On a disconnected node, to be marked "unknown". */
+  disconnecting: Allocation[];
+  /** Back from a disconnect: to reconcile with their replacements. */
+  reconnecting: Allocation[];
+  /** Unknown allocations whose lost_after has run out. */
+  expiring: Allocation[];
+  /** Needing nothing (a failed reconnect already stopped). */
+  ignore: Allocation[];
 }
 
+type Category = keyof TaintSplit;
+
 /**
- * Nomad's FilterByTainted without disconnected-client support: terminal
- * allocations are untainted, those marked to migrate migrate, those on down,
- * disconnected or vanished nodes are lost, the rest are untainted.
+ * Nomad's FilterByTainted rules, first match wins: reconnecting failures,
+ * terminal allocations (untainted), expired unknown ones, then by node —
+ * disconnected (unknown stays, pending or without lost_after is lost, the
+ * rest disconnects), migrating, ready or untainted (reconnecting when it was
+ * unknown), gone (lost), down (kept unknown or disconnecting when the group
+ * does not replace, else lost).
  */
-export function filterByTainted(allocs: readonly Allocation[], tainted: TaintedNodes): TaintSplit {
-  const out: TaintSplit = { untainted: [], migrate: [], lost: [] };
-  for (const alloc of allocs) {
-    if (allocTerminal(alloc)) {
-      out.untainted.push(alloc);
-    } else if (alloc.DesiredTransition.Migrate === true) {
-      out.migrate.push(alloc);
-    } else if (!tainted.has(alloc.NodeID)) {
-      out.untainted.push(alloc);
-    } else {
-      const node = tainted.get(alloc.NodeID) ?? null;
-      const gone = node === null || node.Status === "down" || node.Status === "disconnected";
-      (gone ? out.lost : out.untainted).push(alloc);
-    }
+function categoryOf(alloc: Allocation, tainted: TaintedNodes, nowNs: number): Category {
+  const reconnect = (alloc.ClientStatus === "unknown" || alloc.ClientStatus === "running" ||
+    alloc.ClientStatus === "failed") && needsToReconnect(alloc);
+  if (reconnect && alloc.DesiredStatus === "run" && alloc.ClientStatus === "failed") {
+    return "reconnecting";
   }
+  if (allocTerminal(alloc) && !reconnect) return "untainted";
+  if (disconnectExpired(alloc, nowNs)) return "expiring";
+  if (reconnect && alloc.ClientStatus === "failed" && alloc.DesiredStatus === "stop") {
+    return "ignore";
+  }
+  const isTainted = tainted.has(alloc.NodeID);
+  const node = tainted.get(alloc.NodeID) ?? null;
+  if (node !== null && node.Status === "disconnected") {
+    if (alloc.ClientStatus === "unknown") return "untainted";
+    if (alloc.ClientStatus === "pending" || allocLostAfterNs(alloc) === 0) return "lost";
+    return "disconnecting";
+  }
+  if (alloc.DesiredTransition.Migrate === true) return "migrate";
+  if (!isTainted || node?.Status === "ready") return reconnect ? "reconnecting" : "untainted";
+  if (node === null) return "lost";
+  if (node.Status === "down" && !replaceOnDisconnect(alloc)) {
+    if (alloc.ClientStatus === "unknown") return "untainted";
+    if (alloc.ClientStatus === "running") return "disconnecting";
+  }
+  return "lost";
+}
+
+/** Nomad's FilterByTainted, disconnected clients included; `nowNs` decides expiry. */
+export function filterByTainted(
+  allocs: readonly Allocation[],
+  tainted: TaintedNodes,
+  nowNs = 0,
+): TaintSplit {
+  const out: TaintSplit = {
+    untainted: [],
+    migrate: [],
+    lost: [],
+    disconnecting: [],
+    reconnecting: [],
+    expiring: [],
+    ignore: [],
+  };
+  for (const alloc of allocs) out[categoryOf(alloc, tainted, nowNs)].push(alloc);
   return out;
 }
 
@@ -108,16 +157,32 @@ export interface RescheduleSplit {
 /** Nomad's FilterByRescheduleable over the untainted allocations. */
 export function filterByRescheduleable(
   allocs: readonly Allocation[],
-  options: { batch: boolean; nowNs: number; evalID: string },
+  options: { batch: boolean; nowNs: number; evalID: string; disconnecting?: boolean },
 ): RescheduleSplit {
   const out: RescheduleSplit = { untainted: [], now: [], later: [] };
+  const disconnecting = options.disconnecting === true;
   for (const alloc of allocs) {
+    // Already unknown (a canary interrupted by the disconnect): nothing to do.
+    if (disconnecting && alloc.ClientStatus === "unknown") continue;
     // Already replaced; never reschedule twice.
     if (alloc.NextAllocation !== "" && allocTerminal(alloc)) continue;
     const filter = shouldFilter(alloc, options.batch);
-    if (filter.untainted) out.untainted.push(alloc);
-    if (filter.ignore || filter.untainted) continue;
-    const decision = rescheduleDecision(alloc, options);
+    if (filter.untainted && !disconnecting) {
+      out.untainted.push(alloc);
+      continue;
+    }
+    if (filter.ignore) continue;
+    // A group that does not replace keeps its disconnected allocations' slots.
+    if (disconnecting && !replaceOnDisconnect(alloc)) {
+      out.untainted.push(alloc);
+      continue;
+    }
+    const decision = rescheduleDecision(alloc, {
+      nowNs: options.nowNs,
+      evalID: options.evalID,
+      disconnecting,
+      unknownSinceNs: lastUnknownNs(alloc),
+    });
     if (decision.now) {
       out.now.push(alloc);
       continue;

@@ -107,6 +107,11 @@ function applyReconcile(
     if (options.withFollowups) {
       for (const alloc of group.attributeUpdates) appendAlloc(plan, alloc);
     }
+    // Disconnected allocations become unknown; without follow-ups they point at none.
+    for (const alloc of group.disconnectUpdates) {
+      appendAlloc(plan, options.withFollowups ? alloc : { ...alloc, FollowupEvalID: "" });
+    }
+    for (const alloc of group.reconnectUpdates) appendAlloc(plan, alloc);
   }
   plan.Annotations = {
     DesiredTGUpdates: Object.fromEntries(result.groups.map((g) => [g.group, g.desiredTGUpdates])),

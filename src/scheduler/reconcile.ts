@@ -7,7 +7,8 @@
  * Groups with an `update` block roll out through a deployment: destructive
  * updates are limited to `max_parallel`, canaries are placed first and wait
  * for promotion, and paused or failed deployments place nothing new (see
- * deployment_reconcile.ts). Disconnected clients are not handled yet.
+ * deployment_reconcile.ts). Allocations on disconnected clients become
+ * "unknown" and reconnect per the group's `disconnect` block (disconnect_reconcile.ts).
  */
 
 import type { IdGenerator } from "../core/mod.ts";
@@ -49,6 +50,12 @@ import {
   usedIndexes,
 } from "./alloc_sets.ts";
 import { BATCHED_FAILED_ALLOC_WINDOW_NS } from "./reschedule.ts";
+import { lostAfterNs } from "./disconnect.ts";
+import {
+  type DisconnectResult,
+  markDisconnecting,
+  reconcileReconnecting,
+} from "./disconnect_reconcile.ts";
 import { formatRfc3339Nano } from "./time_format.ts";
 
 /** Stop description: the job no longer needs the allocation. */
@@ -114,6 +121,10 @@ export interface GroupReconcileResult {
   attributeUpdates: Allocation[];
   /** Follow-up evaluations for failed allocations to reschedule later. */
   followupEvals: Evaluation[];
+  /** Allocations on disconnected nodes, now "unknown" (Nomad's DisconnectUpdates). */
+  disconnectUpdates: Allocation[];
+  /** Reconnected allocations with their reconnect recorded (Nomad's ReconnectUpdates). */
+  reconnectUpdates: Allocation[];
   ignore: number;
   desiredTGUpdates: DesiredUpdates;
   /** The group's deployment state, when the group takes part in the deployment. */
@@ -174,6 +185,8 @@ function emptyGroupResult(group: string): GroupReconcileResult {
     destructiveUpdate: [],
     attributeUpdates: [],
     followupEvals: [],
+    disconnectUpdates: [],
+    reconnectUpdates: [],
     ignore: 0,
     desiredTGUpdates: emptyDesiredUpdates(),
     deploymentState: null,
@@ -216,7 +229,7 @@ export function reconcile(input: ReconcileInput): ReconcileResult {
     const tg = input.job?.TaskGroups.find((g) => g.Name === group);
     groups.push(
       tg === undefined || input.job === null
-        ? stopAll(group, allocs, input.tainted)
+        ? stopAll(group, allocs, input.tainted, input.nowNs)
         : reconcileGroup(input, { job: input.job, tg, allocs, context }),
     );
   }
@@ -274,13 +287,19 @@ export function stopAll(
   group: string,
   allocs: readonly Allocation[],
   tainted: TaintedNodes,
+  nowNs = 0,
 ): GroupReconcileResult {
   const live = allocs.filter((a) => !allocTerminal(a));
-  const split = filterByTainted(live, tainted);
+  const split = filterByTainted(live, tainted, nowNs);
   const stop = [
-    ...byNameIndex([...split.untainted, ...split.migrate]).map((a) =>
-      stopRequest(a, ALLOC_NOT_NEEDED)
-    ),
+    ...byNameIndex([
+      ...split.untainted,
+      ...split.migrate,
+      ...split.disconnecting,
+      ...split.reconnecting,
+      ...split.expiring,
+      ...split.ignore,
+    ]).map((a) => stopRequest(a, ALLOC_NOT_NEEDED)),
     ...byNameIndex(split.lost).map((a) => stopRequest(a, ALLOC_LOST, "lost")),
   ];
   const result = emptyGroupResult(group);
@@ -317,6 +336,10 @@ interface Classified {
   canaries: Allocation[];
   canaryStops: StopRequest[];
   ignored: number;
+  /** Stops decided for reconnecting allocations and their replacements. */
+  reconnectStops: StopRequest[];
+  reconnectUpdates: Allocation[];
+  disconnect: DisconnectResult;
 }
 
 /** Splits a group's allocations; unpromoted canaries of a failed deployment are stopped. */
@@ -329,19 +352,87 @@ function classify(input: ReconcileInput, group: GroupInput, state: DeploymentSta
       .map((a) => stopRequest(a, ALLOC_NOT_NEEDED))
     : [];
   const stopped = new Set(canaryStops.map((s) => s.alloc.ID));
-  const tainted = filterByTainted(old.kept.filter((a) => !stopped.has(a.ID)), input.tainted);
+  const kept = old.kept.filter((a) => !stopped.has(a.ID));
+  const split = filterByTainted(kept, input.tainted, input.nowNs);
+  const reconnect = reconcileReconnecting(split.reconnecting, kept, {
+    job: group.job,
+    nowNs: input.nowNs,
+  });
+  const gone = new Set(reconnect.stop.map((s) => s.alloc.ID));
+  const without = (list: Allocation[]) => list.filter((a) => !gone.has(a.ID));
+  // Unknown allocations past lost_after are lost, unless the group never replaces.
+  const replace = group.tg.PreventRescheduleOnLost !== true &&
+    (group.tg.Disconnect?.Replace ?? true);
+  const tainted = {
+    ...split,
+    untainted: without([...split.untainted, ...(replace ? [] : split.expiring)]),
+    migrate: without(split.migrate),
+    lost: without([...split.lost, ...(replace ? split.expiring : [])]),
+    disconnecting: without(split.disconnecting),
+  };
   const held = tainted.untainted.filter((a) => heldByDeployment(a, context));
   const heldIDs = new Set(held.map((a) => a.ID));
   const resched = filterByRescheduleable(
     tainted.untainted.filter((a) => !heldIDs.has(a.ID)),
     input,
   );
-  resched.untainted.push(...held);
+  resched.untainted.push(...held, ...reconnect.keep);
+  const disconnect = disconnectStep(input, group, tainted.disconnecting, resched);
   const canaries = resched.untainted.filter((a) =>
     !allocTerminal(a) && isCanaryOf(a, context.current)
   );
-  const out: Classified = { tainted, resched, canaries, canaryStops, ignored: old.ignored };
+  const out: Classified = {
+    tainted,
+    resched,
+    canaries,
+    canaryStops,
+    ignored: old.ignored + split.ignore.length,
+    reconnectStops: reconnect.stop.map((s) => ({
+      ...stopRequest(s.alloc, s.description),
+      clientStatus: s.clientStatus === "failed" ? "" : s.clientStatus,
+    })),
+    reconnectUpdates: reconnect.updates,
+    disconnect,
+  };
   return out;
+}
+
+/**
+ * Allocations on a disconnected node: with a lost_after they may be
+ * rescheduled (now or later) like failures counted from now, and all of them
+ * become "unknown" in the plan. They keep their slots meanwhile.
+ */
+function disconnectStep(
+  input: ReconcileInput,
+  group: GroupInput,
+  disconnecting: readonly Allocation[],
+  resched: ReturnType<typeof filterByRescheduleable>,
+): DisconnectResult {
+  if (disconnecting.length === 0) return { updates: [], followupEvals: [] };
+  const marked = markDisconnecting(disconnecting, {
+    job: group.job,
+    tg: group.tg,
+    nowNs: input.nowNs,
+    newId: input.newId,
+    evalPriority: input.evalPriority,
+  });
+  const byID = new Map(marked.updates.map((a) => [a.ID, a]));
+  if (lostAfterNs(group.tg) === 0) {
+    resched.untainted.push(...marked.updates);
+    return marked;
+  }
+  const split = filterByRescheduleable(disconnecting, {
+    batch: input.batch,
+    nowNs: input.nowNs,
+    evalID: input.evalID,
+    disconnecting: true,
+  });
+  // Replacements point at the unknown copy, as Nomad's placements do.
+  const updated = (a: Allocation) => byID.get(a.ID) ?? a;
+  resched.now.push(...split.now.map(updated));
+  resched.untainted.push(...split.untainted.map(updated));
+  resched.later.push(...split.later.map((l) => ({ ...l, alloc: updated(l.alloc) })));
+  return marked;
 }
 
 /**
@@ -354,7 +445,17 @@ function reconcileGroup(input: ReconcileInput, group: GroupInput): GroupReconcil
   const existingState = context.current?.TaskGroups[tg.Name] ?? null;
   const startState = existingState ?? (hasUpdateStrategy(tg) ? newDeploymentState(tg) : null);
   const c = classify(input, group, startState);
-  const followups = rescheduleLaterEvals(input, job, c.resched.later);
+  const laterFollowups = rescheduleLaterEvals(input, job, c.resched.later);
+  // A disconnected allocation carries its follow-up on its unknown update instead.
+  const laterIDs = new Map(laterFollowups.attributeUpdates.map((a) => [a.ID, a.FollowupEvalID]));
+  const disconnectUpdates = c.disconnect.updates.map((a) =>
+    laterIDs.has(a.ID) ? { ...a, FollowupEvalID: laterIDs.get(a.ID)! } : a
+  );
+  const disconnectIDs = new Set(disconnectUpdates.map((a) => a.ID));
+  const followups = {
+    evals: [...c.disconnect.followupEvals, ...laterFollowups.evals],
+    attributeUpdates: laterFollowups.attributeUpdates.filter((a) => !disconnectIDs.has(a.ID)),
+  };
   const names = usedIndexes([
     ...c.resched.untainted,
     ...c.tainted.migrate,
@@ -395,7 +496,10 @@ function reconcileGroup(input: ReconcileInput, group: GroupInput): GroupReconcil
     // Only replacements: no new allocations until the deployment may go on.
     place = place.filter((p) => p.previousAlloc !== null);
   }
-  const rescheduledStops = byNameIndex(c.resched.now).map((a) => stopRequest(a, ALLOC_RESCHEDULED));
+  // Unknown allocations are replaced but not stopped: they may still reconnect.
+  const rescheduledStops = byNameIndex(
+    c.resched.now.filter((a) => a.ClientStatus !== "unknown" && !disconnectIDs.has(a.ID)),
+  ).map((a) => stopRequest(a, ALLOC_RESCHEDULED));
   const destructiveUpdate = chosen.map((a) => ({
     name: a.Name,
     taskGroup: tg,
@@ -416,7 +520,13 @@ function reconcileGroup(input: ReconcileInput, group: GroupInput): GroupReconcil
   return {
     group: tg.Name,
     place: [...canary.place, ...place, ...migrations.place],
-    stop: [...c.canaryStops, ...stops.stop, ...rescheduledStops, ...migrations.stop],
+    stop: [
+      ...c.canaryStops,
+      ...c.reconnectStops,
+      ...stops.stop,
+      ...rescheduledStops,
+      ...migrations.stop,
+    ],
     inplaceUpdate: updates.inplace,
     destructiveUpdate,
     // A stopped or replaced allocation needs no follow-up mark (it would undo the stop).
@@ -424,12 +534,15 @@ function reconcileGroup(input: ReconcileInput, group: GroupInput): GroupReconcil
       !chosen.some((d) => d.ID === a.ID) && !stops.stop.some((st) => st.alloc.ID === a.ID)
     ),
     followupEvals: followups.evals,
+    disconnectUpdates,
+    reconnectUpdates: c.reconnectUpdates,
     ignore,
     desiredTGUpdates: {
       ...emptyDesiredUpdates(),
       Ignore: ignore,
       Place: place.length,
-      Stop: c.canaryStops.length + stops.stop.length + rescheduledStops.length,
+      Stop: c.canaryStops.length + c.reconnectStops.length + stops.stop.length +
+        rescheduledStops.length,
       Migrate: migrations.stop.length,
       InPlaceUpdate: updates.inplace.length,
       DestructiveUpdate: destructiveUpdate.length,

@@ -84,14 +84,20 @@ export interface NextReschedule {
 
 /** Nomad's NextRescheduleTime: only failed, still-desired-running allocations qualify. */
 export function nextRescheduleTime(alloc: Allocation): NextReschedule {
-  const policy = reschedulePolicyOf(alloc);
   const failNs = lastEventTimeNs(alloc);
-  if (
-    alloc.DesiredStatus === "stop" || alloc.ClientStatus !== "failed" || failNs <= 0 ||
-    policy === null
-  ) {
+  if (alloc.DesiredStatus === "stop" || alloc.ClientStatus !== "failed" || failNs <= 0) {
     return { timeNs: 0, eligible: false };
   }
+  return nextRescheduleTimeFrom(alloc, failNs);
+}
+
+/**
+ * Nomad's NextRescheduleTimeByTime: the policy's next attempt counted from
+ * `failNs` whatever the client status (used for disconnected allocations).
+ */
+export function nextRescheduleTimeFrom(alloc: Allocation, failNs: number): NextReschedule {
+  const policy = reschedulePolicyOf(alloc);
+  if (policy === null) return { timeNs: 0, eligible: false };
   const delay = nextDelayNs(alloc);
   const timeNs = failNs + delay;
   const past = events(alloc);
@@ -113,12 +119,25 @@ export interface RescheduleDecision {
 /** Decides rescheduling for one allocation at `nowNs` while processing evaluation `evalID`. */
 export function rescheduleDecision(
   alloc: Allocation,
-  options: { nowNs: number; evalID: string },
+  options: {
+    nowNs: number;
+    evalID: string;
+    /** True for allocations on a node that just disconnected. */
+    disconnecting?: boolean;
+    /** When the allocation became unknown (0: never), for its follow-up evaluation. */
+    unknownSinceNs?: number;
+  },
 ): RescheduleDecision {
   if (alloc.DesiredTransition.ForceReschedule === true) {
     return { now: true, later: false, timeNs: options.nowNs };
   }
-  const next = nextRescheduleTime(alloc);
+  const unknownFollowup = alloc.ClientStatus === "unknown" &&
+    alloc.FollowupEvalID === options.evalID && (options.unknownSinceNs ?? 0) > 0;
+  const next = options.disconnecting === true
+    ? nextRescheduleTimeFrom(alloc, options.nowNs)
+    : unknownFollowup
+    ? nextRescheduleTimeFrom(alloc, options.unknownSinceNs ?? 0)
+    : nextRescheduleTime(alloc);
   if (!next.eligible) return { now: false, later: false, timeNs: next.timeNs };
   const due = alloc.FollowupEvalID === options.evalID ||
     next.timeNs - options.nowNs <= RESCHEDULE_WINDOW_NS;

@@ -6,16 +6,17 @@
 
 import { CodedError } from "../core/errors.ts";
 import type { NodeUpdateDrainEntry, NodeUpdateEligibilityEntry } from "../fsm/mod.ts";
-import {
-  type DrainStrategy,
-  type Evaluation,
-  type Job,
-  newEvaluation,
-  type Node,
-  type NodeEvent,
-  type NodeUpdateDrainRequest,
-  type NodeUpdateEligibilityRequest,
-  type SchedulingEligibility,
+import { nodeEvaluations } from "../scheduler/mod.ts";
+import type {
+  Allocation,
+  DrainStrategy,
+  Evaluation,
+  Job,
+  Node,
+  NodeEvent,
+  NodeUpdateDrainRequest,
+  NodeUpdateEligibilityRequest,
+  SchedulingEligibility,
 } from "../structs/mod.ts";
 import { ZERO_TIME } from "./drainer.ts";
 
@@ -121,41 +122,24 @@ export function eligibilityEntry(
 }
 
 /**
- * Nomad's createNodeEvals: one `node-update` evaluation per job with
- * allocations on the node, plus every system and sysbatch job (they may now
- * place there).
+ * Nomad's createNodeEvals for drain, eligibility and heartbeat changes: the
+ * scheduler's one rule ({@linkcode nodeEvaluations}) — one `node-update`
+ * evaluation per job with an allocation on the node, plus every system job
+ * whose datacenters and node pool include it.
  */
 export function nodeEvals(
   state: {
-    allocsByNode(nodeID: string): readonly { Namespace: string; JobID: string }[];
-    jobByID(namespace: string, id: string): Job | undefined;
+    allocsByNode(nodeID: string): readonly Allocation[];
     jobs(namespace: string): readonly Job[];
   },
   node: Node,
   options: { nowNs: number; newId: () => string },
 ): Evaluation[] {
-  const jobs = new Map<string, Job>();
-  for (const alloc of state.allocsByNode(node.ID)) {
-    const job = state.jobByID(alloc.Namespace, alloc.JobID);
-    if (job !== undefined) jobs.set(`${job.Namespace}\u0000${job.ID}`, job);
-  }
-  for (const job of state.jobs("*")) {
-    if ((job.Type === "system" || job.Type === "sysbatch") && !job.Stop) {
-      jobs.set(`${job.Namespace}\u0000${job.ID}`, job);
-    }
-  }
-  return [...jobs.values()].map((job) =>
-    newEvaluation({
-      ID: options.newId(),
-      Namespace: job.Namespace,
-      Priority: job.Priority,
-      Type: job.Type,
-      TriggeredBy: "node-update",
-      JobID: job.ID,
-      NodeID: node.ID,
-      NodeModifyIndex: node.ModifyIndex,
-      CreateTime: options.nowNs,
-      ModifyTime: options.nowNs,
-    })
-  );
+  return nodeEvaluations({
+    node,
+    allocs: state.allocsByNode(node.ID),
+    jobs: state.jobs("*"),
+    newId: options.newId,
+    nowNs: options.nowNs,
+  });
 }

@@ -73,6 +73,20 @@ export function scaleTarget(
   if (job.Type === "system" || job.Type === "sysbatch") {
     throw new CodedError(400, `cannot scale jobs of type "${job.Type}"`);
   }
+  // Jobs stored before the field existed have none.
+  const policy = group.Scaling ?? null;
+  if (policy !== null && request.Count < policy.Min) {
+    throw new CodedError(
+      400,
+      `group count was less than scaling policy minimum: ${request.Count} < ${policy.Min}`,
+    );
+  }
+  if (policy !== null && policy.Max < request.Count) {
+    throw new CodedError(
+      400,
+      `group count was greater than scaling policy maximum: ${request.Count} > ${policy.Max}`,
+    );
+  }
   return {
     ...job,
     TaskGroups: job.TaskGroups.map((g) =>

@@ -13,10 +13,10 @@ import { StateStore } from "../state/mod.ts";
 import { LogStore } from "../storage/mod.ts";
 import {
   type Allocation,
-  allocTerminal,
   canonicalizeJob,
   evalTerminal,
   type Evaluation,
+  isParameterizedJob,
   type Job,
   type JobDispatchRequest,
   type JobDispatchResponse,
@@ -534,7 +534,9 @@ export class Server {
   ): Promise<JobRegisterResponse> {
     const job = this.state.snapshot().jobByID(namespace, jobID);
     if (job === undefined) throw new CodedError(404, "job not found");
-    const evaluation = this.#newEval(job, "job-deregister");
+    // Periodic and parameterized parents have no allocations: Nomad creates no evaluation.
+    const parent = job.Periodic !== null || isParameterizedJob(job);
+    const evaluation = parent ? null : this.#newEval(job, "job-deregister");
     const result = await this.#raft.apply({
       Type: "JobDeregister",
       Namespace: namespace,
@@ -544,8 +546,8 @@ export class Server {
       SubmitTime: this.config.clock.nowNs(),
     });
     return {
-      EvalID: evaluation.ID,
-      EvalCreateIndex: result.index,
+      EvalID: evaluation?.ID ?? "",
+      EvalCreateIndex: evaluation === null ? 0 : result.index,
       JobModifyIndex: result.jobModifyIndex ?? 0,
       Warnings: "",
       ...this.#meta(result.index),
@@ -634,18 +636,10 @@ export class Server {
     // A disconnected node is checked again after another TTL, then goes down.
     if (status === "disconnected") this.#heartbeats.reset(nodeID);
     if (status === node.Status) return;
-    const jobs = new Map<string, Allocation>();
-    for (const alloc of snapshot.allocsByNode(nodeID)) {
-      if (!allocTerminal(alloc) && alloc.Job !== null) {
-        jobs.set(`${alloc.Namespace}\u0000${alloc.JobID}`, alloc);
-      }
-    }
-    const evals = [...jobs.values()].map((alloc) =>
-      this.#newEval(alloc.Job!, "node-update", {
-        NodeID: nodeID,
-        NodeModifyIndex: node.ModifyIndex,
-      })
-    );
+    const evals = nodeEvals(snapshot, node, {
+      nowNs: this.config.clock.nowNs(),
+      newId: this.config.newId,
+    });
     await this.#raft.apply({
       Type: "NodeUpdateStatus",
       NodeID: nodeID,
@@ -690,6 +684,10 @@ export class Server {
       ) {
         seenJobs.add(key);
         evals.push(this.#newEval(job, "alloc-failure"));
+      } else if (alloc.ClientStatus === "unknown" && job !== undefined && !seenJobs.has(key)) {
+        // Its client is back: reconcile the allocation with any replacement (Nomad's reconnect).
+        seenJobs.add(key);
+        evals.push(this.#newEval(job, "reconnect"));
       }
     }
     const result = await this.#raft.apply({

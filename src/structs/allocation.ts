@@ -130,6 +130,14 @@ export interface RescheduleTracker {
   Events: RescheduleEvent[] | null;
 }
 
+/** One recorded change of an allocation's field, with its time (Nomad's AllocState). */
+export interface AllocState {
+  Field: "ClientStatus";
+  Value: string;
+  /** RFC 3339 time of the change. */
+  Time: string;
+}
+
 /** An allocation. */
 export interface Allocation {
   ID: string;
@@ -162,6 +170,8 @@ export interface Allocation {
   FollowupEvalID: string;
   PreemptedAllocations: string[] | null;
   PreemptedByAllocation: string;
+  /** Client status changes the servers recorded (unknown/running around a disconnect). */
+  AllocStates?: AllocState[] | null;
   CreateIndex: number;
   ModifyIndex: number;
   AllocModifyIndex: number;

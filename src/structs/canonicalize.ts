@@ -22,6 +22,7 @@ import {
 import type {
   Affinity,
   Constraint,
+  DisconnectStrategy,
   EphemeralDisk,
   Job,
   JobType,
@@ -32,6 +33,7 @@ import type {
   ReschedulePolicy,
   Resources,
   RestartPolicy,
+  ScalingPolicy,
   Service,
   ServiceCheck,
   Spread,
@@ -140,6 +142,7 @@ export function canonicalizeJob(input: unknown): Job {
       jobUpdate: jobUpdate === null ? null : update,
       jobReschedule,
       path: `${p}.TaskGroups`,
+      target: { Namespace: str(input, "Namespace", p, "default"), Job: id },
     })
   );
   return {
@@ -234,6 +237,8 @@ function taskGroup(
     jobUpdate: UpdateStrategy | null;
     jobReschedule: ReschedulePolicy | null;
     path: string;
+    /** Namespace and job the group's scaling policy targets. */
+    target?: { Namespace: string; Job: string };
   },
 ): TaskGroup {
   const p = options.path;
@@ -254,9 +259,11 @@ function taskGroup(
   }
   const scaling = obj(g, "Scaling", p);
   const scalingMin = scaling === null ? null : intOrNull(scaling, "Min", `${p}.Scaling`);
+  const name = str(g, "Name", p);
+  const count = int(g, "Count", p, scalingMin ?? 1);
   return {
-    Name: str(g, "Name", p),
-    Count: int(g, "Count", p, scalingMin ?? 1),
+    Name: name,
+    Count: count,
     Constraints: constraints(g, `${p}.Constraints`),
     Affinities: affinities(g, `${p}.Affinities`),
     Spreads: spreads(g, `${p}.Spreads`),
@@ -278,6 +285,46 @@ function taskGroup(
     StopAfterClientDisconnect: intOrNull(g, "StopAfterClientDisconnect", p),
     MaxClientDisconnect: intOrNull(g, "MaxClientDisconnect", p),
     PreventRescheduleOnLost: bool(g, "PreventRescheduleOnLost", p),
+    Disconnect: disconnectStrategy(obj(g, "Disconnect", p), `${p}.Disconnect`),
+    Scaling: scaling === null ? null : scalingPolicy(scaling, {
+      count,
+      path: `${p}.Scaling`,
+      target: options.target === undefined ? null : { ...options.target, Group: name },
+    }),
+  };
+}
+
+/** Nomad's DisconnectStrategy.Canonicalize: replace defaults to true, reconcile to best_score. */
+function disconnectStrategy(input: JsonObject | null, p: string): DisconnectStrategy | null {
+  if (input === null) return null;
+  const replace = field(input, "Replace");
+  return {
+    LostAfter: int(input, "LostAfter", p, 0),
+    StopOnClientAfter: intOrNull(input, "StopOnClientAfter", p),
+    Replace: replace === undefined || replace === null ? true : bool(input, "Replace", p),
+    Reconcile: str(input, "Reconcile", p, "best_score"),
+  };
+}
+
+/**
+ * Nomad's ApiScalingPolicyToStructs: enabled by default, min defaults to the
+ * group's count, a missing max becomes -1 (validation reports it).
+ */
+function scalingPolicy(
+  input: JsonObject,
+  options: { count: number; path: string; target: Record<string, string> | null },
+): ScalingPolicy {
+  const p = options.path;
+  return {
+    ID: str(input, "ID", p),
+    Type: str(input, "Type", p, "horizontal"),
+    Target: options.target,
+    Policy: obj(input, "Policy", p),
+    Min: int(input, "Min", p, options.count),
+    Max: int(input, "Max", p, -1),
+    Enabled: bool(input, "Enabled", p, true),
+    CreateIndex: 0,
+    ModifyIndex: 0,
   };
 }
 

@@ -279,6 +279,52 @@ export interface TaskGroup {
   StopAfterClientDisconnect: number | null;
   MaxClientDisconnect: number | null;
   PreventRescheduleOnLost: boolean;
+  /** The `disconnect` block (Nomad 1.8+); null when absent. */
+  Disconnect: DisconnectStrategy | null;
+  /** The group's horizontal `scaling` policy; null when absent. */
+  Scaling: ScalingPolicy | null;
+}
+
+/** How a disconnected allocation is reconciled when its node comes back. */
+export type ReconcileOption =
+  | "best_score"
+  | "keep_original"
+  | "keep_replacement"
+  | "longest_running";
+
+/** The `reconcile` values Nomad accepts. */
+export const RECONCILE_OPTIONS: readonly ReconcileOption[] = [
+  "best_score",
+  "keep_original",
+  "keep_replacement",
+  "longest_running",
+];
+
+/** A group's `disconnect` block: behaviour while its client is out of touch. */
+export interface DisconnectStrategy {
+  /** How long the servers wait for the client before allocations are lost (ns; 0: unset). */
+  LostAfter: number;
+  /** How long the client keeps allocations running while disconnected (ns). */
+  StopOnClientAfter: number | null;
+  /** Whether a replacement is placed while the allocation is unknown (default true). */
+  Replace: boolean | null;
+  /** Which of an original and its replacement survives a reconnect. */
+  Reconcile: string;
+}
+
+/** A group's `scaling` block (horizontal policy). */
+export interface ScalingPolicy {
+  ID: string;
+  Type: string;
+  /** `{Namespace, Job, Group}` of the group it scales. */
+  Target: Record<string, string> | null;
+  Policy: Record<string, unknown> | null;
+  Min: number;
+  /** -1 when the job file gave none (validation then fails, as in Nomad). */
+  Max: number;
+  Enabled: boolean;
+  CreateIndex: number;
+  ModifyIndex: number;
 }
 
 /** Cron launching of a periodic job. */
@@ -433,4 +479,25 @@ export function isParameterizedJob(job: Pick<Job, "ParameterizedJob" | "Dispatch
 /** Nomad's IsPeriodicActive: periodic, enabled, not stopped, not parameterized. */
 export function isPeriodicActive(job: Job): boolean {
   return job.Periodic !== null && job.Periodic.Enabled && !job.Stop && !isParameterizedJob(job);
+}
+
+/** One group in `GET /v1/job/:id/scale`. */
+export interface TaskGroupScaleStatus {
+  Desired: number;
+  Placed: number;
+  Running: number;
+  Healthy: number;
+  Unhealthy: number;
+  /** Scaling events (none are recorded yet: null). */
+  Events: unknown[] | null;
+}
+
+/** `GET /v1/job/:id/scale` (Nomad's JobScaleStatus). */
+export interface JobScaleStatus {
+  JobID: string;
+  Namespace: string;
+  JobCreateIndex: number;
+  JobModifyIndex: number;
+  JobStopped: boolean;
+  TaskGroups: Record<string, TaskGroupScaleStatus>;
 }

@@ -3,7 +3,7 @@
 import { MAX_JOB_COUNT } from "../core/bounds.ts";
 import { formatMultiError } from "../core/errors.ts";
 import { parseCron, timeZoneError } from "../core/cron.ts";
-import { type Job, JOB_TYPES, type Task, type TaskGroup } from "./job.ts";
+import { type Job, JOB_TYPES, RECONCILE_OPTIONS, type Task, type TaskGroup } from "./job.ts";
 
 /** Options for {@linkcode validateJob}. */
 export interface ValidateJobOptions {
@@ -115,6 +115,8 @@ function validateTaskGroup(group: TaskGroup, job: Job, options: ValidateJobOptio
     );
   }
   errors.push(...networkErrors(group));
+  errors.push(...disconnectErrors(group, job));
+  errors.push(...scalingErrors(group));
   const names = new Set<string>();
   group.Tasks.forEach((task, index) => {
     if (task.Name === "") errors.push(`Task ${index + 1} missing name`);
@@ -125,6 +127,60 @@ function validateTaskGroup(group: TaskGroup, job: Job, options: ValidateJobOptio
       errors.push(`Task ${task.Name} validation failed: ${formatMultiError(taskErrors).trimEnd()}`);
     }
   });
+  return errors;
+}
+
+/** Nomad's checks of the `disconnect` block and its legacy group fields. */
+function disconnectErrors(group: TaskGroup, job: Job): string[] {
+  const d = group.Disconnect;
+  if (d === null) return [];
+  const errors: string[] = [];
+  if (group.MaxClientDisconnect !== null) {
+    errors.push(
+      "Task group cannot be configured with both max_client_disconnect and disconnect.lost_after",
+    );
+  }
+  if (group.StopAfterClientDisconnect !== null) {
+    errors.push(
+      "Task group cannot be configured with both stop_after_client_disconnect and disconnect.stop_after",
+    );
+  }
+  if (group.PreventRescheduleOnLost) {
+    errors.push(
+      "Task group cannot be configured with both prevent_reschedule_on_lost and disconnect.replace",
+    );
+  }
+  if (d.StopOnClientAfter !== null) {
+    if (d.StopOnClientAfter < 0) errors.push("stop_after cannot be a negative duration");
+    if (job.Type !== "service" && job.Type !== "batch") {
+      errors.push("stop_after can only be used with service or batch job types");
+    }
+  }
+  if (d.LostAfter < 0) errors.push("lost_after cannot be a negative duration");
+  if (d.StopOnClientAfter !== null && d.LostAfter !== 0) {
+    errors.push("Disconnect cannot be configured with both lost_after and stop_after");
+  }
+  if (!(RECONCILE_OPTIONS as readonly string[]).includes(d.Reconcile)) {
+    errors.push(`reconcile option is invalid: ${d.Reconcile}`);
+  }
+  return errors;
+}
+
+/** Nomad's validateScalingPolicy: bounds that make sense and hold the group's count. */
+function scalingErrors(group: TaskGroup): string[] {
+  const s = group.Scaling;
+  if (s === null) return [];
+  const errors: string[] = [];
+  const invalid = (message: string) => errors.push(`Scaling policy invalid: ${message}`);
+  if (s.Max < 0) invalid("maximum count must be specified and non-negative");
+  else if (s.Max < s.Min) invalid("maximum count must not be less than minimum count");
+  if (s.Min < 0) invalid("minimum count must be specified and non-negative");
+  if (s.Max < group.Count) {
+    invalid("task group count must not be greater than maximum count in scaling policy");
+  }
+  if (group.Count < s.Min) {
+    invalid("task group count must not be less than minimum count in scaling policy");
+  }
   return errors;
 }
 

@@ -83,8 +83,10 @@ Deno.test({
       strictEqual(allow.code, 0, allow.stderr);
       const again = await nomad(agent.address, ["job", "run", "-detach", file]);
       strictEqual(again.code, 0, again.stderr);
-      await nomad(agent.address, ["job", "stop", "-purge", "sleepy"]);
+      console.error("step: stop");
+      await nomad(agent.address, ["job", "stop", "-purge", "-detach", "sleepy"]);
     } finally {
+      console.error("step: agent.stop");
       await agent.stop();
     }
   },

@@ -17,6 +17,7 @@ import {
 import type { HttpBackend } from "../backend.ts";
 import { notFound } from "../errors.ts";
 import { jobDeployments } from "./deployments.ts";
+import { jobScaleStatus } from "./job_scale.ts";
 import { blockingQuery, flag, json, namespaceParam, readJsonBody, requireState } from "../query.ts";
 
 function jobIndex(snapshot: StateSnapshot, job: Job | undefined): number {
@@ -208,6 +209,16 @@ export function jobRoutes(app: Hono, backend: HttpBackend): void {
     versions,
     deployments: (c, id) => deployments(c, id, false),
     deployment: (c, id) => deployments(c, id, true),
+    scale: async (c, id) => {
+      const namespace = namespaceParam(c);
+      const status = await blockingQuery(c, {
+        state: requireState(backend),
+        tables: ["jobs", "allocs"],
+        query: (s) => jobScaleStatus(s, namespace, id),
+      });
+      if (status === undefined) throw notFound("job");
+      return json(c, status);
+    },
   };
   app.get("/v1/job/*", (c) => {
     const { id, suffix, whole } = splitJobPath(c.req.path);
