@@ -41,7 +41,16 @@ export async function executorFixture(extraArgs: string[] = []): Promise<Executo
     async cleanup() {
       const client = await ExecutorClient.connect({ ...options, connectTimeoutMs: 10_000 });
       await client.shutdown({ signal: "SIGKILL", timeoutMs: 0 }).catch(() => {});
-      await Deno.remove(dir, { recursive: true });
+      // The executor may still write its state file while it exits; retry briefly.
+      for (let attempt = 0;; attempt++) {
+        try {
+          await Deno.remove(dir, { recursive: true });
+          return;
+        } catch (error) {
+          if (attempt >= 50) throw error;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
     },
   };
 }

@@ -85,9 +85,10 @@ Deno.test("a new cluster reports Nomad's default scheduler configuration", async
 });
 
 Deno.test("the agent's default_scheduler_config seeds a new cluster", async () => {
-  await withServer(async ({ server }) => {
+  await withServer(({ server }) => {
     strictEqual(server.state.snapshot().schedulerAlgorithm(), "spread");
     strictEqual(server.broker.paused, true);
+    return Promise.resolve();
   }, {
     defaultSchedulerConfig: {
       SchedulerAlgorithm: "spread",
