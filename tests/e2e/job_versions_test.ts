@@ -70,6 +70,22 @@ Deno.test({
         );
         return body.filter((a) => a.ClientStatus === "running").length === 3 ? true : undefined;
       });
+      const allocs = await getJson<{ ID: string }[]>(
+        agent.address,
+        "/v1/job/versioned/allocations",
+      );
+      const verbose = await nomad(agent.address, [
+        "alloc",
+        "status",
+        "-verbose",
+        allocs.body[0]!.ID,
+      ]);
+      strictEqual(verbose.code, 0, verbose.stderr);
+      ok(
+        /\nPlacement Metrics\nNode +binpack +job-anti-affinity +node-affinity +node-reschedule-penalty +final score\n[0-9a-f-]{36} +\d/
+          .test(verbose.stdout),
+        verbose.stdout,
+      );
       const badGroup = await nomad(agent.address, ["job", "scale", "versioned", "nope", "2"]);
       strictEqual(badGroup.code, 1);
       ok(badGroup.stderr.includes('task group "nope" specified for scaling does not exist'));
