@@ -56,33 +56,7 @@ export interface JobVersionsResponse<J = JobPayload> {
   Diffs: unknown[] | null;
 }
 
-/** One task group's progress in a deployment. */
-export interface DeploymentState {
-  PlacedCanaries: string[] | null;
-  AutoRevert: boolean;
-  AutoPromote: boolean;
-  ProgressDeadline: number;
-  RequireProgressBy: string | null;
-  Promoted: boolean;
-  DesiredCanaries: number;
-  DesiredTotal: number;
-  PlacedAllocs: number;
-  HealthyAllocs: number;
-  UnhealthyAllocs: number;
-}
-
-/** A deployment (only the fields the CLI shows). */
-export interface Deployment {
-  ID: string;
-  Namespace: string;
-  JobID: string;
-  JobVersion: number;
-  Status: string;
-  StatusDescription: string;
-  TaskGroups: Record<string, DeploymentState> | null;
-  CreateIndex: number;
-  ModifyIndex: number;
-}
+export type { Deployment, DeploymentState } from "../structs/mod.ts";
 
 /** A gossip member as `GET /v1/agent/members` reports it. */
 export interface AgentMember {
