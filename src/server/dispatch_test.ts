@@ -1,7 +1,5 @@
 import { deepStrictEqual, ok, rejects, strictEqual } from "node:assert";
 import { decodeBase64 } from "../core/base64.ts";
-import { nullLogger } from "../core/logger.ts";
-import { seededRng } from "../core/rng.ts";
 import { snappyDecode } from "../core/snappy.ts";
 import type { JobDispatchRequest } from "../structs/mod.ts";
 import { canonicalizeJob, type Job } from "../structs/mod.ts";
@@ -11,7 +9,8 @@ import {
   dispatchedID,
   dispatchRequestError,
 } from "./dispatch.ts";
-import { Server } from "./server.ts";
+import type { Server } from "./server.ts";
+import { startTestServer } from "./testing.ts";
 
 function parameterized(config: Record<string, unknown> = {}, extra = {}): Job {
   return canonicalizeJob({
@@ -108,18 +107,9 @@ Deno.test("dispatch: the child merges meta, compresses the payload and is named 
 
 function startServer(): Server {
   let n = 0;
-  return Server.start({
-    region: "global",
-    datacenter: "dc1",
-    nodeName: "test",
-    rpcAddress: "127.0.0.1:4647",
-    raftPath: ":memory:",
-    numSchedulers: 1,
-    driverSchemas: { raw_exec: { name: "raw_exec", validate: () => [] } },
-    clock: { nowNs: () => Date.now() * 1e6 },
-    rng: seededRng(1),
+  return startTestServer({
+    // Dispatched job IDs use an ID's first 8 characters, so those must differ.
     newId: () => `${String(++n).padStart(8, "0")}-0000-0000-0000-000000000000`,
-    logger: nullLogger,
   });
 }
 

@@ -1,10 +1,9 @@
 import { ok, rejects, strictEqual } from "node:assert";
 import type { DriverConfigSchema } from "../../drivers/driver.ts";
-import { nullLogger } from "../core/logger.ts";
-import { seededRng } from "../core/rng.ts";
 import { mockNode } from "../scheduler/testing.ts";
 import type { Node } from "../structs/mod.ts";
-import { Server } from "./server.ts";
+import type { Server } from "./server.ts";
+import { startTestServer } from "./testing.ts";
 
 const rawExec: DriverConfigSchema = {
   name: "raw_exec",
@@ -14,19 +13,8 @@ const rawExec: DriverConfigSchema = {
 };
 
 function startServer(): Server {
-  let n = 0;
-  return Server.start({
-    region: "global",
-    datacenter: "dc1",
-    nodeName: "test",
-    rpcAddress: "127.0.0.1:4647",
-    raftPath: ":memory:",
-    numSchedulers: 1,
+  return startTestServer({
     driverSchemas: { raw_exec: rawExec, docker: { name: "docker", validate: () => [] } },
-    clock: { nowNs: () => Date.now() * 1e6 },
-    rng: seededRng(1),
-    newId: () => `00000000-0000-0000-0000-${String(++n).padStart(12, "0")}`,
-    logger: nullLogger,
   });
 }
 

@@ -1,25 +1,12 @@
 import assert from "node:assert/strict";
-import { nullLogger } from "../core/logger.ts";
 import { seededRng } from "../core/rng.ts";
 import { mockNode } from "../scheduler/testing.ts";
 import type { Node } from "../structs/mod.ts";
-import { Server } from "./server.ts";
+import type { Server } from "./server.ts";
+import { startTestServer } from "./testing.ts";
 
 function startServer(): Server {
-  let n = 0;
-  return Server.start({
-    region: "global",
-    datacenter: "dc1",
-    nodeName: "test",
-    rpcAddress: "127.0.0.1:4647",
-    raftPath: ":memory:",
-    numSchedulers: 1,
-    driverSchemas: { raw_exec: { name: "raw_exec", validate: () => [] } },
-    clock: { nowNs: () => Date.now() * 1e6 },
-    rng: seededRng(3),
-    newId: () => `00000000-0000-4000-8000-${String(++n).padStart(12, "0")}`,
-    logger: nullLogger,
-  });
+  return startTestServer({ rng: seededRng(3) });
 }
 
 function node(id: string, overrides: Partial<Node> = {}): Node {

@@ -2,29 +2,17 @@ import { deepStrictEqual, strictEqual } from "node:assert";
 import { nullLogger } from "../../core/logger.ts";
 import { seededRng } from "../../core/rng.ts";
 import { mockAlloc, mockNode } from "../../scheduler/testing.ts";
-import { Server } from "../../server/mod.ts";
+import type { Server } from "../../server/mod.ts";
 import { canonicalizeJob } from "../../structs/mod.ts";
 import { createApp } from "../app.ts";
 import type { HttpBackend } from "../backend.ts";
+import { startTestServer } from "../../server/testing.ts";
 
 type Request = (method: string, path: string, body?: unknown) => Promise<Response>;
 
 /** A real server (no schedulers) behind the HTTP app. */
 async function setup(fn: (t: { server: Server; request: Request }) => Promise<void>) {
-  let n = 0;
-  const server = Server.start({
-    region: "global",
-    datacenter: "dc1",
-    nodeName: "test",
-    rpcAddress: "127.0.0.1:4647",
-    raftPath: ":memory:",
-    numSchedulers: 0,
-    driverSchemas: { raw_exec: { name: "raw_exec", validate: () => [] } },
-    clock: { nowNs: () => Date.now() * 1e6 },
-    rng: seededRng(3),
-    newId: () => `00000000-0000-0000-0000-${String(++n).padStart(12, "0")}`,
-    logger: nullLogger,
-  });
+  const server = startTestServer({ numSchedulers: 0, rng: seededRng(3) });
   const used: Partial<HttpBackend> = {
     state: server.state,
     region: "global",

@@ -2,10 +2,11 @@ import { deepStrictEqual, ok, strictEqual } from "node:assert";
 import { nullLogger } from "../../core/logger.ts";
 import { seededRng } from "../../core/rng.ts";
 import { mockAlloc, mockJob, mockNode } from "../../scheduler/testing.ts";
-import { Server } from "../../server/mod.ts";
+import type { Server } from "../../server/mod.ts";
 import type { Node } from "../../structs/mod.ts";
 import { createApp } from "../app.ts";
 import type { HttpBackend } from "../backend.ts";
+import { startTestServer } from "../../server/testing.ts";
 
 /** A real server behind the HTTP app; backend methods these tests do not use throw. */
 async function setup(
@@ -15,20 +16,7 @@ async function setup(
     node: Node;
   }) => Promise<void>,
 ) {
-  let n = 0;
-  const server = Server.start({
-    region: "global",
-    datacenter: "dc1",
-    nodeName: "test",
-    rpcAddress: "127.0.0.1:4647",
-    raftPath: ":memory:",
-    numSchedulers: 1,
-    driverSchemas: {},
-    clock: { nowNs: () => Date.now() * 1e6 },
-    rng: seededRng(7),
-    newId: () => `00000000-0000-0000-0000-${String(++n).padStart(12, "0")}`,
-    logger: nullLogger,
-  });
+  const server = startTestServer({ driverSchemas: {}, rng: seededRng(7) });
   const used: Partial<HttpBackend> = {
     state: server.state,
     region: "global",

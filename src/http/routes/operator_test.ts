@@ -3,9 +3,10 @@ import { DRIVER_CONFIG_SCHEMAS } from "../../../drivers/mod.ts";
 import { nullLogger } from "../../core/logger.ts";
 import { seededRng } from "../../core/rng.ts";
 import { mockJob } from "../../scheduler/testing.ts";
-import { Server, type ServerConfig } from "../../server/mod.ts";
+import type { Server, ServerConfig } from "../../server/mod.ts";
 import { createApp } from "../app.ts";
 import type { HttpBackend } from "../backend.ts";
+import { startTestServer } from "../../server/testing.ts";
 
 const PATH = "/v1/operator/scheduler/configuration";
 
@@ -17,19 +18,9 @@ async function withServer(
   }) => Promise<void>,
   extra: Partial<ServerConfig> = {},
 ) {
-  let n = 0;
-  const server = Server.start({
-    region: "global",
-    datacenter: "dc1",
-    nodeName: "test",
-    rpcAddress: "127.0.0.1:4647",
-    raftPath: ":memory:",
-    numSchedulers: 1,
+  const server = startTestServer({
     driverSchemas: DRIVER_CONFIG_SCHEMAS,
-    clock: { nowNs: () => Date.now() * 1e6 },
     rng: seededRng(7),
-    newId: () => `00000000-0000-0000-0000-${String(++n).padStart(12, "0")}`,
-    logger: nullLogger,
     ...extra,
   });
   const used: Partial<HttpBackend> = {
