@@ -47,22 +47,60 @@ export interface ExtraClient {
    * nothing more (no final status updates), so it sees a missed heartbeat.
    */
   kill(): Promise<void>;
+  /**
+   * Cuts the client's traffic to the server (a network partition): calls in
+   * flight and new calls fail, while the client keeps running its tasks.
+   */
+  partition(): void;
+  /** Restores the traffic cut by `partition()` (not after `kill()`). */
+  heal(): void;
 }
 
-/** A ServerApi whose calls fail once `sever()` is called. */
-function severable(api: ServerApi): { api: ServerApi; sever(): void } {
+/** Rejects when `signal` aborts; `settled` removes the listener once the call is done. */
+function rejectOnAbort(signal: AbortSignal, settled: Promise<unknown>): Promise<never> {
+  return new Promise((_, reject) => {
+    const onAbort = () => reject(new Error("connection refused"));
+    signal.addEventListener("abort", onAbort, { once: true });
+    void settled.finally(() => signal.removeEventListener("abort", onAbort)).catch(() => {});
+  });
+}
+
+/**
+ * A ServerApi whose calls fail while the link is cut: `partition()` cuts it
+ * until `heal()`, `sever()` for good. Each connected period has its own
+ * AbortController, so a partition also fails calls in flight (blocking queries).
+ */
+function severable(
+  api: ServerApi,
+): { api: ServerApi; sever(): void; partition(): void; heal(): void } {
   let severed = false;
-  const guard = <T>(call: () => Promise<T>): Promise<T> =>
-    severed ? Promise.reject(new Error("connection refused")) : call();
+  let link = new AbortController();
+  const guard = <T>(call: (signal: AbortSignal) => Promise<T>): Promise<T> => {
+    const signal = link.signal;
+    if (severed || signal.aborted) return Promise.reject(new Error("connection refused"));
+    const result = call(signal);
+    return Promise.race([result, rejectOnAbort(signal, result)]);
+  };
   return {
     api: {
       registerNode: (node) => guard(() => api.registerNode(node)),
       heartbeat: (nodeID, secretID) => guard(() => api.heartbeat(nodeID, secretID)),
-      getClientAllocs: (nodeID, options) => guard(() => api.getClientAllocs(nodeID, options)),
+      getClientAllocs: (nodeID, options) =>
+        guard((signal) =>
+          api.getClientAllocs(nodeID, {
+            ...options,
+            signal: AbortSignal.any([options.signal, signal]),
+          })
+        ),
       updateAllocs: (updates) => guard(() => api.updateAllocs(updates)),
     },
     sever: () => {
       severed = true;
+      link.abort();
+    },
+    partition: () => link.abort(),
+    heal: () => {
+      if (link.signal.aborted) link = new AbortController();
     },
   };
 }
@@ -90,6 +128,8 @@ async function startExtraClient(
         await started.client.shutdown();
         await started.executor.current?.close();
       })(),
+    partition: () => link.partition(),
+    heal: () => link.heal(),
   };
 }
 

@@ -246,6 +246,7 @@ export async function resolveSettings(config: AgentConfig): Promise<AgentSetting
           evalNs: config.server.evalGcThreshold || 3600e9,
           batchEvalNs: config.server.batchEvalGcThreshold || 24 * 3600e9,
           nodeNs: config.server.nodeGcThreshold || 24 * 3600e9,
+          deploymentNs: config.server.deploymentGcThreshold || 3600e9,
         },
         intervalMs: (config.server.jobGcInterval || 300e9) / 1e6,
       },

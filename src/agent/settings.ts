@@ -22,7 +22,13 @@ export interface AgentSettings {
     heartbeat?: { minTtlMs: number; graceMs: number; maxHeartbeatsPerSecond: number };
     /** `*_gc_threshold` (ns) and `job_gc_interval`. */
     gc?: {
-      thresholds: { jobNs: number; evalNs: number; batchEvalNs: number; nodeNs: number };
+      thresholds: {
+        jobNs: number;
+        evalNs: number;
+        batchEvalNs: number;
+        nodeNs: number;
+        deploymentNs: number;
+      };
       intervalMs: number;
     };
     /** `default_scheduler_config`: the configuration a new cluster starts with (absent: Nomad's). */

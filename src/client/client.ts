@@ -12,6 +12,7 @@ import { type Allocation, allocTerminal, type DriverInfo, type Node } from "../s
 import { ClientStateDb } from "../storage/mod.ts";
 import { AllocRunner, clientStatusOf } from "./alloc_runner.ts";
 import { fingerprintHost, fingerprintHostVolumes } from "./fingerprint.ts";
+import { allocationsToStop, HEARTBEAT_STOP_CHECK_MS } from "./heartbeat_stop.ts";
 import type { ServerApi } from "./server_api.ts";
 
 /** Delay that coalesces allocation updates into one server write. */
@@ -63,6 +64,9 @@ export class Client {
   #heartbeatTimer: ReturnType<typeof setTimeout> | null = null;
   #loops: Promise<void>[] = [];
   #lastHeartbeatNs = 0;
+  #heartbeatStopTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Allocations stopped because the servers were out of reach (stop_on_client_after). */
+  readonly #stoppedOnDisconnect = new Set<string>();
 
   private constructor(
     options: {
@@ -101,6 +105,7 @@ export class Client {
     client.#restoreAllocs();
     await client.#register();
     client.#loops.push(client.#watchAllocs());
+    client.#scheduleHeartbeatStop();
     return client;
   }
 
@@ -263,6 +268,31 @@ export class Client {
     }
   }
 
+  #scheduleHeartbeatStop(): void {
+    if (this.#abort.signal.aborted) return;
+    this.#heartbeatStopTimer = setTimeout(() => {
+      this.#stopDisconnectedAllocs();
+      this.#scheduleHeartbeatStop();
+    }, HEARTBEAT_STOP_CHECK_MS);
+  }
+
+  /** Stops allocations whose stop_on_client_after passed since the servers were last reached. */
+  #stopDisconnectedAllocs(): void {
+    const allocs = [...this.#runners.values()]
+      .map((r) => r.alloc)
+      .filter((a) => !this.#stoppedOnDisconnect.has(a.ID));
+    const times = { lastOkNs: this.#lastHeartbeatNs, nowNs: this.#nowNs() };
+    for (const id of allocationsToStop(allocs, times)) {
+      const runner = this.#runners.get(id);
+      if (runner === undefined) continue;
+      this.#logger.warn("stopping allocation: servers unreachable past stop_on_client_after", {
+        alloc_id: id,
+      });
+      this.#stoppedOnDisconnect.add(id);
+      void runner.stop();
+    }
+  }
+
   #newRunner(alloc: Allocation): AllocRunner {
     const runner = new AllocRunner({
       alloc,
@@ -333,6 +363,7 @@ export class Client {
     for (const [id, runner] of this.#runners) {
       if (seen.has(id)) continue;
       this.#runners.delete(id);
+      this.#stoppedOnDisconnect.delete(id);
       await runner.destroy({ removeDir: true });
     }
   }
@@ -377,6 +408,7 @@ export class Client {
   async shutdown(): Promise<void> {
     this.#abort.abort();
     if (this.#heartbeatTimer !== null) clearTimeout(this.#heartbeatTimer);
+    if (this.#heartbeatStopTimer !== null) clearTimeout(this.#heartbeatStopTimer);
     if (this.#config.devMode) {
       await Promise.all([...this.#runners.values()].map((r) => r.destroy({ removeDir: true })));
       await this.#flush().catch(() => {});

@@ -152,4 +152,8 @@ export function applyGarbageCollect(txn: Txn, entry: GarbageCollectEntry): void 
     const nodes = txn.write("nodes");
     for (const id of entry.Nodes) nodes.delete(id);
   }
+  if ((entry.Deployments ?? []).length > 0) {
+    const deployments = txn.write("deployments");
+    for (const id of entry.Deployments ?? []) deployments.delete(id);
+  }
 }

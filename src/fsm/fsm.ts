@@ -331,7 +331,39 @@ function applyPlanResults(txn: Txn, entry: ApplyPlanResultsEntry): ApplyResult {
   for (const update of entry.DeploymentUpdates ?? []) {
     applyDeploymentStatusUpdate(txn, update, entry.Deployment?.ModifyTime ?? 0);
   }
-  return { index: txn.index, evals: [], capacityChanged: entry.AllocsStopped.length > 0 };
+  const preempted = applyPreemptions(txn, entry);
+  return {
+    index: txn.index,
+    evals: upsertEvals(txn, entry.PreemptionEvals ?? []),
+    capacityChanged: entry.AllocsStopped.length > 0 || preempted > 0,
+  };
+}
+
+// Marks preempted allocations evicted; returns how many changed.
+function applyPreemptions(txn: Txn, entry: ApplyPlanResultsEntry): number {
+  const diffs = entry.AllocsPreempted ?? [];
+  if (diffs.length === 0) return 0;
+  const allocs = txn.write("allocs");
+  let changed = 0;
+  for (const diff of diffs) {
+    const existing = allocs.get(diff.ID);
+    if (existing === undefined) continue;
+    allocs.set(
+      diff.ID,
+      deepFreeze({
+        ...existing,
+        DesiredStatus: "evict" as const,
+        DesiredDescription: diff.DesiredDescription,
+        PreemptedByAllocation: diff.PreemptedByAllocation,
+        ModifyTime: diff.ModifyTime,
+        ModifyIndex: txn.index,
+        AllocModifyIndex: txn.index,
+      }),
+    );
+    txn.touchJob(existing.Namespace, existing.JobID);
+    changed += 1;
+  }
+  return changed;
 }
 
 function applyAllocClientUpdate(txn: Txn, entry: AllocClientUpdateEntry): ApplyResult {

@@ -75,6 +75,19 @@ export interface ApplyPlanResultsEntry {
   Deployment?: Deployment | null;
   /** Deployment status changes made by the plan. */
   DeploymentUpdates?: DeploymentStatusUpdate[];
+  /** Allocations the plan preempts (absent in older log entries). */
+  AllocsPreempted?: PreemptedAllocationDiff[];
+  /** Evaluations for the preempted allocations' jobs (Nomad's PreemptionEvals). */
+  PreemptionEvals?: Evaluation[];
+}
+
+/** What changes on a preempted allocation (Nomad's AllocationDiff for preemptions). */
+export interface PreemptedAllocationDiff {
+  ID: string;
+  PreemptedByAllocation: string;
+  DesiredDescription: string;
+  /** Unix nanoseconds. */
+  ModifyTime: number;
 }
 
 /** What a client reports about one allocation. */
@@ -136,13 +149,15 @@ export interface AllocUpdateDesiredTransitionEntry {
   Evals: Evaluation[];
 }
 
-/** Garbage collection: delete evaluations, allocations, jobs and nodes. */
+/** Garbage collection: delete evaluations, allocations, jobs, nodes and deployments. */
 export interface GarbageCollectEntry {
   Type: "GarbageCollect";
   Evals: string[];
   Allocs: string[];
   Jobs: { Namespace: string; ID: string }[];
   Nodes: string[];
+  /** Absent in entries written before deployments were collected. */
+  Deployments?: string[];
 }
 
 /** Recompute every job summary from the allocations (`/v1/system/reconcile/summaries`). */

@@ -153,6 +153,8 @@ export function computeAttempt(
   const plan = newPlan(evaluation, found, ctx.state.index);
   markLostOnDownNodes(plan, tainted, allocs);
   const placing = job === null ? null : placementContext(evaluation, ctx, { job, plan, batch });
+  const latestDeployment =
+    ctx.state.latestDeploymentByJob(evaluation.Namespace, evaluation.JobID) ?? null;
   const result = reconcile({
     job,
     jobID: evaluation.JobID,
@@ -164,7 +166,7 @@ export function computeAttempt(
     nowNs: ctx.nowNs,
     newId: ctx.newId,
     updateFn: placing === null ? () => ({ kind: "ignore" }) : inplaceUpdateFn(placing),
-    deployment: ctx.state.latestDeploymentByJob(evaluation.Namespace, evaluation.JobID) ?? null,
+    deployment: latestDeployment,
   });
   // The plan carries the deployment; its new allocations join it (Nomad's plan.Deployment).
   plan.Deployment = result.deployment;
@@ -182,7 +184,10 @@ export function computeAttempt(
     followupEvals: withFollowups ? result.groups.flatMap((g) => g.followupEvals) : [],
     classEligibility: {},
     escaped: job !== null && jobEscapesClasses(job),
-    deploymentID: result.deploymentID,
+    // A stopped service job's evaluation names its latest deployment (the one it
+    // cancels), as Nomad's eval.DeploymentID does, so `job stop` can follow it.
+    deploymentID: result.deploymentID ||
+      (job === null && !batch ? latestDeployment?.ID ?? "" : ""),
   };
   const destructive = result.groups.flatMap((g) => g.destructiveUpdate);
   const place = result.groups.flatMap((g) => g.place);

@@ -31,6 +31,7 @@ import type { RankedOption } from "./rank.ts";
 import type { AllocUpdateFn, DestructiveUpdateRequest, PlacementRequest } from "./reconcile.ts";
 import { nextRescheduleTracker } from "./reschedule.ts";
 import { rankingInputs, selectNode, type SelectResult } from "./select.ts";
+import { planPreemptions, preemptionEnabledIn, recordPreemptions } from "./preemption_plan.ts";
 import { tasksUpdated } from "./tasks_updated.ts";
 
 /** Everything placements of one attempt share. */
@@ -105,7 +106,12 @@ function selectFor(
     const first = selectNode({ ...base, nodes: [preferred], offset: 0 });
     if (first.option !== null) return { ...first, offset };
   }
-  return selectNode({ ...base, nodes: ctx.candidates, offset });
+  const selected = selectNode({ ...base, nodes: ctx.candidates, offset });
+  // Nomad's selectNextOption: only when no node has room, select again allowing preemption.
+  if (selected.option !== null || !preemptionEnabledIn(ctx.state, ctx.job.Type)) return selected;
+  const preemption = { planPreemptions: planPreemptions(ctx.plan) };
+  const preempting = selectNode({ ...base, nodes: ctx.candidates, offset, preemption });
+  return preempting.option === null ? selected : preempting;
 }
 
 /** A complete new allocation for a placement on the chosen node. */
@@ -205,7 +211,8 @@ export function placeAllocations(
     metric.NodesInPool = ctx.candidates.length;
     mergeClasses(outcome.classEligibility, selected.classEligibility);
     if (selected.option !== null) {
-      const alloc = buildAllocation(ctx, { request: m.request, option: selected.option, metric });
+      const built = buildAllocation(ctx, { request: m.request, option: selected.option, metric });
+      const alloc = recordPreemptions(ctx.plan, built, selected.option.preemptedAllocs ?? []);
       appendAlloc(ctx.plan, alloc);
       if (m.request.previousAlloc !== null) {
         linkReplacement(ctx.plan, m.request.previousAlloc, alloc.ID);

@@ -90,6 +90,7 @@ export function proposedAllocs(
   excludeIDs: ReadonlySet<string> = new Set(),
 ): Allocation[] {
   const stopped = new Set((plan.NodeUpdate[nodeID] ?? []).map((a) => a.ID));
+  for (const preempted of plan.NodePreemptions?.[nodeID] ?? []) stopped.add(preempted.ID);
   const byID = new Map<string, Allocation>();
   for (const alloc of state.allocsByNode(nodeID)) {
     if (allocTerminal(alloc) || stopped.has(alloc.ID) || excludeIDs.has(alloc.ID)) continue;

@@ -60,6 +60,8 @@ export const SCORER_RESCHEDULE_PENALTY = "node-reschedule-penalty";
 export const SCORER_NODE_AFFINITY = "node-affinity";
 /** Spread scorer name. */
 export const SCORER_SPREAD = "allocation-spread";
+/** Preemption scorer name (only for nodes that need preemption). */
+export const SCORER_PREEMPTION = "preemption";
 
 /** A node that can take the task group, with the resources it would assign and its scores. */
 export interface RankedOption {
@@ -68,6 +70,8 @@ export interface RankedOption {
   /** Named scores as recorded in `ScoreMetaData`. */
   scores: Record<string, number>;
   resources: AllocatedResources;
+  /** Allocations to evict for this placement (absent: none). */
+  preemptedAllocs?: readonly Allocation[];
 }
 
 /** Everything needed to rank one node. */
@@ -109,6 +113,10 @@ export interface ScoredNode {
   ports: PortIndex;
   /** Per-task resources when they differ from the group's ask (reserved cores, devices). */
   tasks: Record<string, AllocatedTaskResources> | null;
+  /** Allocations to evict for this placement (absent: none). */
+  preempted?: readonly Allocation[];
+  /** Nomad's preemption score, set with `preempted`. */
+  preemption?: number;
 }
 
 /** A ranked node, or the exhausted dimension that ruled it out. */
@@ -319,6 +327,7 @@ export function namedScores(scored: ScoredNode): Record<string, number> {
     [SCORER_NODE_AFFINITY]: scored.affinity,
   };
   if (scored.spread !== 0) scores[SCORER_SPREAD] = scored.spread;
+  if (scored.preemption !== undefined) scores[SCORER_PREEMPTION] = scored.preemption;
   return scores;
 }
 
@@ -351,6 +360,7 @@ export function materialize(
     finalScore: scored.finalScore,
     scores: namedScores(scored),
     resources,
+    ...(scored.preempted === undefined ? {} : { preemptedAllocs: scored.preempted }),
   };
 }
 

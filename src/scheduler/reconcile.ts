@@ -173,6 +173,10 @@ export function emptyDesiredUpdates(): DesiredUpdates {
     DestructiveUpdate: 0,
     Canary: 0,
     Preemptions: 0,
+    Disconnect: 0,
+    Reconnect: 0,
+    RescheduleNow: 0,
+    RescheduleLater: 0,
   };
 }
 
@@ -547,6 +551,11 @@ function reconcileGroup(input: ReconcileInput, group: GroupInput): GroupReconcil
       InPlaceUpdate: updates.inplace.length,
       DestructiveUpdate: destructiveUpdate.length,
       Canary: canary.place.length,
+      Disconnect: disconnectUpdates.length,
+      Reconnect: c.reconnectUpdates.length,
+      // Nomad counts reschedule-now only while the group has disconnecting allocations.
+      RescheduleNow: c.tainted.disconnecting.length > 0 ? c.resched.now.length : 0,
+      RescheduleLater: c.resched.later.length,
     },
     deploymentState: joins ? canary.state : null,
     complete: groupComplete({ pending, requireCanary: canary.require, state: existingState }),

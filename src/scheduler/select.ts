@@ -37,6 +37,7 @@ import {
   type PropertyUsage,
 } from "./feasibility.ts";
 import { assignCoresAndDevices, coresAndDevicesExhausted } from "./alloc_fit.ts";
+import { selectPreemptions, withPreemption } from "./preemption.ts";
 import {
   exhaustNode,
   filterNode,
@@ -93,6 +94,12 @@ export interface SelectInput {
   load?: (nodeID: string) => NodeLoad;
   /** Whether tasks keep their memory_max (scheduler configuration); true when absent. */
   memoryOversubscription?: boolean;
+  /**
+   * When set, a node without room for the group is made room on by evicting
+   * lower-priority allocations (see `selectPreemptions`); `planPreemptions`
+   * are those the plan already evicts.
+   */
+  preemption?: { planPreemptions: readonly Allocation[] } | null;
 }
 
 /**
@@ -264,7 +271,7 @@ function scoreCandidate(
   walk: Walk,
   candidate: { node: Node; proposed: readonly Allocation[]; load: NodeLoad | undefined },
 ): ScoredNode | null {
-  const { input, metric } = walk;
+  const { input } = walk;
   const { node, proposed, load } = candidate;
   const result = scoreNode({
     node,
@@ -278,20 +285,43 @@ function scoreCandidate(
     ask: walk.ask,
     ...(load === undefined ? {} : { load }),
   });
-  if (!result.ok) {
-    exhaustNode(metric, node, result.dimension);
-    return null;
-  }
+  if (!result.ok) return exhausted(walk, candidate, result.dimension);
   if (!walk.ask.wantsCoresOrDevices) return result.scored;
   const extras = assignCoresAndDevices(
     { node, taskGroup: input.taskGroup, proposed },
     baseResources(input.taskGroup, walk.ask),
   );
-  if (!extras.ok) {
-    exhaustNode(metric, node, extras.dimension);
+  if (!extras.ok) return exhausted(walk, candidate, extras.dimension);
+  return { ...result.scored, tasks: extras.resources.Tasks };
+}
+
+// A node without room: scored after evicting lower-priority allocations when
+// preemption is on and that makes room, else recorded as exhausted. Unlike
+// Nomad (whose fit score counts the evicted allocations, so it saturates at
+// 1), the fit is scored on the node as it will be after the evictions.
+function exhausted(
+  walk: Walk,
+  candidate: { node: Node; proposed: readonly Allocation[] },
+  dimension: string,
+): ScoredNode | null {
+  const preemption = walk.input.preemption ?? null;
+  const victims = preemption === null ? null : selectPreemptions({
+    node: candidate.node,
+    proposed: candidate.proposed,
+    job: walk.input.job,
+    taskGroup: walk.input.taskGroup,
+    ask: walk.ask,
+    planPreemptions: preemption.planPreemptions,
+  });
+  if (victims === null) {
+    exhaustNode(walk.metric, candidate.node, dimension);
     return null;
   }
-  return { ...result.scored, tasks: extras.resources.Tasks };
+  const gone = new Set(victims.map((a) => a.ID));
+  const proposed = candidate.proposed.filter((a) => !gone.has(a.ID));
+  const plain = { ...walk, input: { ...walk.input, preemption: null } };
+  const scored = scoreCandidate(plain, { node: candidate.node, proposed, load: undefined });
+  return scored === null ? null : withPreemption(scored, victims);
 }
 
 // The next feasible, scored node from the source, or null when every node was seen.
@@ -313,7 +343,13 @@ function nextRanked(walk: Walk): ScoredNode | null {
     const failure = checkProposed(walk, node, proposed);
     if (failure !== null) {
       if ("filtered" in failure) filterNode(metric, node, failure.filtered);
-      else exhaustNode(metric, node, failure.exhausted);
+      else {
+        const preempting = exhausted(walk, { node, proposed }, failure.exhausted);
+        if (preempting !== null) {
+          walk.scored.push(preempting);
+          return preempting;
+        }
+      }
       continue;
     }
     const scored = scoreCandidate(walk, { node, proposed, load });

@@ -12,6 +12,7 @@ import { exhaustResources } from "./metrics.ts";
 import { appendAlloc, linkReplacement, proposedAllocs } from "./plan_builder.ts";
 import { buildAllocation, type PlacementContext } from "./placement.ts";
 import { selectNode, type SelectResult } from "./select.ts";
+import { planPreemptions, preemptionEnabledIn, recordPreemptions } from "./preemption_plan.ts";
 import type { SystemAllocTuple } from "./system_reconcile.ts";
 
 /** What placing a system job's tuples produced. */
@@ -66,6 +67,10 @@ function selectOnNode(ctx: PlacementContext, tuple: SystemAllocTuple, node: Node
     rng: ctx.rng,
     penaltyNodeIDs: new Set(),
     propertyUsage: planPropertyUsage(ctx.state, { plan: ctx.plan, job: ctx.job }),
+    // System jobs may preempt by default (Nomad's SystemStack enables eviction).
+    preemption: preemptionEnabledIn(ctx.state, ctx.job.Type)
+      ? { planPreemptions: planPreemptions(ctx.plan) }
+      : null,
   });
 }
 
@@ -153,7 +158,8 @@ export function placeSystemAllocs(
       reschedule: false,
       lost: false,
     };
-    const alloc = buildAllocation(ctx, { request, option: selected.option, metric });
+    const built = buildAllocation(ctx, { request, option: selected.option, metric });
+    const alloc = recordPreemptions(ctx.plan, built, selected.option.preemptedAllocs ?? []);
     appendAlloc(ctx.plan, alloc);
     if (tuple.alloc !== null) linkReplacement(ctx.plan, tuple.alloc, alloc.ID);
     tally.outcome.placedIDs.add(alloc.ID);

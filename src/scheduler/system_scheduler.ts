@@ -172,6 +172,10 @@ function desiredUpdates(
       DestructiveUpdate: 0,
       Canary: 0,
       Preemptions: 0,
+      Disconnect: 0,
+      Reconnect: 0,
+      RescheduleNow: 0,
+      RescheduleLater: 0,
     };
   for (const tg of job?.TaskGroups ?? []) of(tg.Name);
   const group = (t: SystemAllocTuple) => t.taskGroup?.Name ?? t.alloc?.TaskGroup ?? "";

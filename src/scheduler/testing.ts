@@ -19,6 +19,7 @@ import {
   type Node,
   type Plan,
   type PlanResult,
+  type SchedulerConfiguration,
 } from "../structs/mod.ts";
 import type { Planner, SchedulerAlgorithm, StateView, SubmitPlanResult } from "./types.ts";
 import { processEvaluation } from "./mod.ts";
@@ -226,6 +227,7 @@ function snapshotView(
     deployments?: Map<string, Deployment>;
   },
   algorithm: SchedulerAlgorithm,
+  schedulerConfig: SchedulerConfiguration | null = null,
 ): StateView {
   const frozen = <T>(value: T): T => deepFreeze(deepCopy(value));
   const nodes = frozen([...data.nodes.values()].sort((a, b) => (a.ID < b.ID ? -1 : 1)));
@@ -248,6 +250,7 @@ function snapshotView(
           .sort((a, b) => b.CreateIndex - a.CreateIndex)[0],
       ),
     schedulerAlgorithm: () => algorithm,
+    schedulerConfig: () => schedulerConfig,
   };
 }
 
@@ -261,6 +264,8 @@ export class Harness {
   #deployments = new Map<string, Deployment>();
   /** Scheduler algorithm the snapshots report. */
   algorithm: SchedulerAlgorithm = "binpack";
+  /** Scheduler configuration the snapshots report; null: Nomad's defaults apply. */
+  schedulerConfig: SchedulerConfiguration | null = null;
   /** Decides how each submitted plan is applied; default commits everything. */
   planHook: PlanHook | null = null;
   /** Every plan submitted, in order. */
@@ -342,6 +347,7 @@ export class Harness {
         deployments: this.#deployments,
       },
       this.algorithm,
+      this.schedulerConfig,
     );
   }
 
@@ -406,6 +412,7 @@ export class Harness {
       for (const alloc of kept) this.#applyAlloc(alloc);
       if (kept.length > 0) result.NodeAllocation[nodeID] = kept;
     }
+    this.#applyPreemptions(plan, result, decision.kind === "commit");
     return { result, refreshedState: decision.kind === "commit" ? null : this.snapshot() };
   }
 
@@ -419,6 +426,26 @@ export class Harness {
       FollowupEvalID: alloc.FollowupEvalID,
       ModifyIndex: this.#index,
     });
+  }
+
+  // Evicts the plan's preempted allocations (all of them, or none on a partial commit).
+  #applyPreemptions(plan: Plan, result: PlanResult, commit: boolean): void {
+    if (!commit || plan.NodePreemptions === undefined) return;
+    result.NodePreemptions = {};
+    for (const [nodeID, preempted] of Object.entries(plan.NodePreemptions)) {
+      for (const alloc of preempted) {
+        const existing = this.#allocs.get(alloc.ID);
+        if (existing === undefined) continue;
+        this.#allocs.set(alloc.ID, {
+          ...existing,
+          DesiredStatus: "evict",
+          DesiredDescription: alloc.DesiredDescription,
+          PreemptedByAllocation: alloc.PreemptedByAllocation,
+          ModifyIndex: this.#index,
+        });
+      }
+      result.NodePreemptions[nodeID] = preempted;
+    }
   }
 
   #applyAlloc(alloc: Allocation): void {

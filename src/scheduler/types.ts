@@ -12,6 +12,7 @@ import type {
   Node,
   Plan,
   PlanResult,
+  SchedulerConfiguration,
 } from "../structs/mod.ts";
 import type { IdGenerator, Logger, Rng } from "../core/mod.ts";
 
@@ -43,6 +44,11 @@ export interface StateView {
    * without a scheduler configuration leave it out and memory_max is kept.
    */
   memoryOversubscriptionEnabled?(): boolean;
+  /**
+   * The cluster's scheduler configuration (preemption settings); views
+   * without one leave it out or return null and Nomad's defaults apply.
+   */
+  schedulerConfig?(): SchedulerConfiguration | null;
 }
 
 /** Plan submission result; `refreshedState` is set when the plan was only partly committed. */

@@ -1,14 +1,17 @@
 /**
  * Garbage collection's pure core: which terminal evaluations and allocations,
- * dead jobs and long-down nodes are old enough to delete. Nomad measures age
- * through a Raft-index time table; we use the objects' own times (evaluation
- * and allocation ModifyTime, job SubmitTime, node StatusUpdatedAt), which the
- * leader stamps. `nomad system gc` runs it with every threshold at zero.
+ * dead jobs, long-down nodes and terminal deployments are old enough to
+ * delete. Nomad measures age through a Raft-index time table; we use the
+ * objects' own times (evaluation and allocation ModifyTime, job SubmitTime,
+ * node StatusUpdatedAt, deployment CreateTime/ModifyTime), which the leader
+ * stamps. `nomad system gc` runs it with every threshold at zero.
  */
 
 import {
   type Allocation,
   allocTerminal,
+  type Deployment,
+  deploymentActive,
   evalTerminal,
   type Evaluation,
   type Job,
@@ -21,18 +24,27 @@ export interface GcThresholds {
   evalNs: number;
   batchEvalNs: number;
   nodeNs: number;
+  /** `deployment_gc_threshold`. */
+  deploymentNs: number;
 }
 
-/** Nomad's defaults: jobs 4h, evaluations 1h, batch evaluations 24h, nodes 24h. */
+/** Nomad's defaults: jobs 4h, evaluations 1h, batch evaluations 24h, nodes 24h, deployments 1h. */
 export const DEFAULT_GC_THRESHOLDS: GcThresholds = {
   jobNs: 4 * 3600e9,
   evalNs: 3600e9,
   batchEvalNs: 24 * 3600e9,
   nodeNs: 24 * 3600e9,
+  deploymentNs: 3600e9,
 };
 
 /** Thresholds of a forced collection (`PUT /v1/system/gc`). */
-export const FORCE_GC_THRESHOLDS: GcThresholds = { jobNs: 0, evalNs: 0, batchEvalNs: 0, nodeNs: 0 };
+export const FORCE_GC_THRESHOLDS: GcThresholds = {
+  jobNs: 0,
+  evalNs: 0,
+  batchEvalNs: 0,
+  nodeNs: 0,
+  deploymentNs: 0,
+};
 
 /** Nomad's job_gc_interval default: how often the periodic collection runs. */
 export const DEFAULT_GC_INTERVAL_MS = 5 * 60_000;
@@ -48,6 +60,8 @@ export interface GcState {
   allocsByJob(namespace: string, jobID: string): readonly Allocation[];
   allocsByNode(nodeID: string): readonly Allocation[];
   evalsByJob(namespace: string, jobID: string): readonly Evaluation[];
+  deployments(namespace: string): readonly Deployment[];
+  latestDeploymentByJob(namespace: string, jobID: string): Deployment | undefined;
 }
 
 /** IDs to delete. */
@@ -56,6 +70,7 @@ export interface GcResult {
   Allocs: string[];
   Jobs: { Namespace: string; ID: string }[];
   Nodes: string[];
+  Deployments: string[];
 }
 
 /** Nomad's jobIsGCable: stopped jobs, and dead batch/sysbatch jobs. */
@@ -140,7 +155,33 @@ export function gcCandidates(
     node.Status === "down" && node.StatusUpdatedAt * 1e9 <= nowNs - thresholds.nodeNs &&
     state.allocsByNode(node.ID).every((a) => allocTerminal(a))
   ).map((n) => n.ID);
-  return { Evals: [...evals].sort(), Allocs: [...allocs].sort(), Jobs: jobs, Nodes: nodes };
+  return {
+    Evals: [...evals].sort(),
+    Allocs: [...allocs].sort(),
+    Jobs: jobs,
+    Nodes: nodes,
+    Deployments: deploymentCandidates(state, nowNs - thresholds.deploymentNs),
+  };
+}
+
+/**
+ * Nomad's deploymentGC: terminal deployments last changed before `cutoffNs`
+ * whose allocations are all terminal. The latest deployment of a job that is
+ * still registered and not stopped stays (`nomad job status` shows it).
+ */
+function deploymentCandidates(state: GcState, cutoffNs: number): string[] {
+  const out: string[] = [];
+  for (const deployment of state.deployments("*")) {
+    if (deploymentActive(deployment)) continue;
+    if (Math.max(deployment.CreateTime, deployment.ModifyTime) > cutoffNs) continue;
+    const job = state.jobByID(deployment.Namespace, deployment.JobID);
+    const latest = state.latestDeploymentByJob(deployment.Namespace, deployment.JobID);
+    if (job !== undefined && !job.Stop && latest?.ID === deployment.ID) continue;
+    const allocs = state.allocsByJob(deployment.Namespace, deployment.JobID);
+    if (allocs.some((a) => a.DeploymentID === deployment.ID && !allocTerminal(a))) continue;
+    out.push(deployment.ID);
+  }
+  return out.sort();
 }
 
 /** Splits a result into entries of at most {@linkcode MAX_GC_OBJECTS_PER_ENTRY} IDs each. */
@@ -153,6 +194,7 @@ export function partitionGc(result: GcResult): GcResult[] {
     result.Allocs.length,
     result.Jobs.length,
     result.Nodes.length,
+    result.Deployments.length,
   );
   for (let i = 0; i < longest; i += MAX_GC_OBJECTS_PER_ENTRY) {
     out.push({
@@ -160,6 +202,7 @@ export function partitionGc(result: GcResult): GcResult[] {
       Allocs: take(result.Allocs, i),
       Jobs: take(result.Jobs, i),
       Nodes: take(result.Nodes, i),
+      Deployments: take(result.Deployments, i),
     });
   }
   return out;

@@ -86,13 +86,14 @@ export class GarbageCollector {
       index = result.index;
     }
     const total = deleted.Evals.length + deleted.Allocs.length + deleted.Jobs.length +
-      deleted.Nodes.length;
+      deleted.Nodes.length + deleted.Deployments.length;
     if (total > 0) {
       this.#logger.debug("garbage collected", {
         evals: deleted.Evals.length,
         allocs: deleted.Allocs.length,
         jobs: deleted.Jobs.length,
         nodes: deleted.Nodes.length,
+        deployments: deleted.Deployments.length,
       });
     }
     return { deleted, index };

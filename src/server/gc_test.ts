@@ -9,7 +9,12 @@ import {
   testId,
 } from "../scheduler/testing.ts";
 import { StateStore } from "../state/mod.ts";
-import type { Allocation } from "../structs/mod.ts";
+import {
+  type Allocation,
+  type Deployment,
+  type DeploymentStatusName,
+  newDeployment,
+} from "../structs/mod.ts";
 import { DEFAULT_GC_THRESHOLDS, FORCE_GC_THRESHOLDS, gcCandidates, partitionGc } from "./gc.ts";
 import { disconnectWindowNs, missedHeartbeatStatus } from "./heartbeats.ts";
 
@@ -60,7 +65,7 @@ Deno.test("gc keeps running work and young objects, collects stopped jobs past t
     nowNs: TEST_NOW_NS + 1e9,
     thresholds: DEFAULT_GC_THRESHOLDS,
   });
-  deepStrictEqual(young, { Evals: [], Allocs: [], Jobs: [], Nodes: [] });
+  deepStrictEqual(young, { Evals: [], Allocs: [], Jobs: [], Nodes: [], Deployments: [] });
   const old = gcCandidates(s.state.snapshot(), {
     nowNs: TEST_NOW_NS + 5 * HOUR,
     thresholds: DEFAULT_GC_THRESHOLDS,
@@ -116,4 +121,95 @@ Deno.test("a missed heartbeat disconnects a node only while an allocation may re
     missedHeartbeatStatus(node, [{ ...alloc, ClientStatus: "complete" }], TEST_NOW_NS),
     "down",
   );
+});
+
+Deno.test("gc collects old terminal deployments but never the latest of a live job", () => {
+  const s = seeded();
+  const web = s.put(mockJob({ ID: "web" }), {});
+  const webJob = s.state.snapshot().jobByID("default", "web")!;
+  const deploy = (id: string, status: DeploymentStatusName, job = webJob): Deployment => {
+    const d = {
+      ...newDeployment(job, { id, evalPriority: 50, nowNs: TEST_NOW_NS }),
+      Status: status,
+    };
+    s.apply({
+      Type: "ApplyPlanResults",
+      Job: job,
+      AllocsUpdated: [],
+      AllocsStopped: [],
+      EvalID: "",
+      Deployment: d,
+    });
+    return d;
+  };
+  const old = deploy("d-old", "successful");
+  const failed = deploy("d-failed", "failed");
+  const latest = deploy("d-latest", "cancelled");
+  // A terminal deployment one of whose allocations still runs stays.
+  const inUse = deploy("d-in-use", "successful");
+  s.apply({
+    Type: "ApplyPlanResults",
+    Job: webJob,
+    AllocsUpdated: [{ ...web.alloc, DeploymentID: inUse.ID }],
+    AllocsStopped: [],
+    EvalID: "",
+  });
+  const newest = deploy("d-newest", "successful");
+  const other = s.put(mockJob({ ID: "other" }), {});
+  const otherJob = s.state.snapshot().jobByID("default", "other")!;
+  const running = deploy("d-running", "running", otherJob);
+  strictEqual(other.alloc.DeploymentID, "");
+
+  const young = gcCandidates(s.state.snapshot(), {
+    nowNs: TEST_NOW_NS + 1e9,
+    thresholds: DEFAULT_GC_THRESHOLDS,
+  });
+  deepStrictEqual(young.Deployments, []);
+  const aged = gcCandidates(s.state.snapshot(), {
+    nowNs: TEST_NOW_NS + 2 * HOUR,
+    thresholds: DEFAULT_GC_THRESHOLDS,
+  });
+  deepStrictEqual(aged.Deployments, [failed.ID, latest.ID, old.ID].sort());
+  // deployment_gc_threshold is its own setting.
+  const longer = gcCandidates(s.state.snapshot(), {
+    nowNs: TEST_NOW_NS + 2 * HOUR,
+    thresholds: { ...DEFAULT_GC_THRESHOLDS, deploymentNs: 3 * HOUR },
+  });
+  deepStrictEqual(longer.Deployments, []);
+
+  s.apply({ Type: "GarbageCollect", ...aged });
+  const after = s.state.snapshot();
+  strictEqual(after.deploymentByID(old.ID), undefined);
+  strictEqual(after.deploymentByID(latest.ID), undefined);
+  strictEqual(after.deploymentByID(inUse.ID)?.ID, inUse.ID);
+  strictEqual(after.deploymentByID(newest.ID)?.ID, newest.ID);
+  strictEqual(after.deploymentByID(running.ID)?.ID, running.ID);
+  strictEqual(after.latestDeploymentByJob("default", "web")?.ID, newest.ID);
+
+  // Once the job is stopped its latest deployment may go too (forced gc ignores age).
+  s.apply({
+    Type: "JobDeregister",
+    Namespace: "default",
+    JobID: "web",
+    Purge: false,
+    Eval: null,
+    SubmitTime: TEST_NOW_NS,
+  });
+  const forced = gcCandidates(s.state.snapshot(), {
+    nowNs: TEST_NOW_NS,
+    thresholds: FORCE_GC_THRESHOLDS,
+  });
+  deepStrictEqual(forced.Deployments, [newest.ID]);
+});
+
+Deno.test("a GarbageCollect entry without Deployments (older log) still applies", () => {
+  const s = seeded();
+  s.apply({ Type: "GarbageCollect", Evals: [], Allocs: [], Jobs: [], Nodes: [] });
+  strictEqual(s.state.snapshot().nodes().length, 1);
+});
+
+Deno.test("partitionGc splits deployments like the other lists", () => {
+  const ids = Array.from({ length: 5_001 }, (_, i) => `d-${i}`);
+  const parts = partitionGc({ Evals: [], Allocs: [], Jobs: [], Nodes: [], Deployments: ids });
+  deepStrictEqual(parts.map((p) => p.Deployments.length), [5_000, 1]);
 });

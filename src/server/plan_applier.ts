@@ -10,10 +10,14 @@ import type { Logger } from "../core/logger.ts";
 import {
   type Allocation,
   allocTerminal,
+  type Evaluation,
+  newEvaluation,
   nodeSchedulable,
   type Plan,
   type PlanResult,
 } from "../structs/mod.ts";
+import type { Clock } from "../core/clock.ts";
+import type { PreemptedAllocationDiff } from "../fsm/messages.ts";
 import { allocsFit } from "../scheduler/mod.ts";
 import type { StateSnapshot, StateStore } from "../state/mod.ts";
 import type { Raft } from "./raft.ts";
@@ -26,7 +30,11 @@ export interface PlanEvaluation {
 
 /** Re-checks every node of a plan against `snapshot` (pure). */
 export function evaluatePlan(snapshot: StateSnapshot, plan: Plan): PlanEvaluation {
-  const nodeIDs = new Set([...Object.keys(plan.NodeAllocation), ...Object.keys(plan.NodeUpdate)]);
+  const nodeIDs = new Set([
+    ...Object.keys(plan.NodeAllocation),
+    ...Object.keys(plan.NodeUpdate),
+    ...Object.keys(plan.NodePreemptions ?? {}),
+  ]);
   const result: PlanEvaluation["result"] = { NodeUpdate: {}, NodeAllocation: {}, RefreshIndex: 0 };
   const rejectedNodes: PlanEvaluation["rejectedNodes"] = [];
   for (const nodeID of nodeIDs) {
@@ -41,12 +49,15 @@ export function evaluatePlan(snapshot: StateSnapshot, plan: Plan): PlanEvaluatio
     if (placements !== undefined && placements.length > 0) {
       result.NodeAllocation[nodeID] = placements;
     }
+    const preemptions = livePreemptions(snapshot, plan, nodeID);
+    if (preemptions.length > 0) (result.NodePreemptions ??= {})[nodeID] = preemptions;
   }
   if (rejectedNodes.length > 0) {
     result.RefreshIndex = snapshot.index;
     if (plan.AllAtOnce) {
       result.NodeUpdate = {};
       result.NodeAllocation = {};
+      delete result.NodePreemptions;
     }
   }
   return { result, rejectedNodes };
@@ -60,12 +71,72 @@ function rejectReason(snapshot: StateSnapshot, plan: Plan, nodeID: string): stri
   const existingIDs = new Set(snapshot.allocsByNode(nodeID).map((a) => a.ID));
   const newPlacements = placements.some((a) => !existingIDs.has(a.ID));
   if (newPlacements && !nodeSchedulable(node)) return "node is not ready for placements";
-  const removed = new Set([...(plan.NodeUpdate[nodeID] ?? []), ...placements].map((a) => a.ID));
+  const removed = new Set(
+    [
+      ...(plan.NodeUpdate[nodeID] ?? []),
+      ...(plan.NodePreemptions?.[nodeID] ?? []),
+      ...placements,
+    ].map((a) => a.ID),
+  );
   const proposed: Allocation[] = snapshot.allocsByNode(nodeID)
     .filter((a) => !allocTerminal(a) && !removed.has(a.ID));
   proposed.push(...placements.filter((a) => !allocTerminal(a)));
   const fit = allocsFit(node, proposed);
   return fit.fit ? null : `node resources exhausted: ${fit.dimension}`;
+}
+
+// The plan's preemptions on the node whose allocations are still live (Nomad
+// drops those that became terminal meanwhile).
+function livePreemptions(snapshot: StateSnapshot, plan: Plan, nodeID: string): Allocation[] {
+  const preempted = plan.NodePreemptions?.[nodeID] ?? [];
+  if (preempted.length === 0) return [];
+  const live = new Set(
+    snapshot.allocsByNode(nodeID).filter((a) => !allocTerminal(a)).map((a) => a.ID),
+  );
+  return preempted.filter((a) => live.has(a.ID));
+}
+
+/**
+ * The raft entry's preemption parts: what changes on each preempted
+ * allocation, and one pending "preemption" evaluation per affected job that
+ * still exists, so those jobs are rescheduled (Nomad's PreemptionEvals).
+ */
+export function preemptionChanges(
+  snapshot: StateSnapshot,
+  preemptions: Record<string, Allocation[]> | undefined,
+  ids: { nowNs: number; newId: () => string },
+): { diffs: PreemptedAllocationDiff[]; evals: Evaluation[] } {
+  const diffs: PreemptedAllocationDiff[] = [];
+  const jobs = new Map<string, { namespace: string; id: string }>();
+  for (const alloc of Object.values(preemptions ?? {}).flat()) {
+    diffs.push({
+      ID: alloc.ID,
+      PreemptedByAllocation: alloc.PreemptedByAllocation,
+      DesiredDescription: alloc.DesiredDescription,
+      ModifyTime: ids.nowNs,
+    });
+    jobs.set(`${alloc.Namespace}\u0000${alloc.JobID}`, {
+      namespace: alloc.Namespace,
+      id: alloc.JobID,
+    });
+  }
+  const evals: Evaluation[] = [];
+  for (const { namespace, id } of jobs.values()) {
+    const job = snapshot.jobByID(namespace, id);
+    if (job === undefined) continue;
+    evals.push(newEvaluation({
+      ID: ids.newId(),
+      Namespace: job.Namespace,
+      Priority: job.Priority,
+      Type: job.Type,
+      TriggeredBy: "preemption",
+      JobID: job.ID,
+      Status: "pending",
+      CreateTime: ids.nowNs,
+      ModifyTime: ids.nowNs,
+    }));
+  }
+  return { diffs, evals };
 }
 
 function stripJob(allocs: Record<string, Allocation[]>): Allocation[] {
@@ -77,14 +148,23 @@ export class PlanApplier {
   readonly #state: StateStore;
   readonly #raft: Raft;
   readonly #logger: Logger;
+  readonly #clock: Clock;
+  readonly #newId: () => string;
   #tail: Promise<unknown> = Promise.resolve();
   #queued = 0;
 
-  /** Wires the state store, raft and a logger. */
-  constructor(options: { state: StateStore; raft: Raft; logger: Logger }) {
+  /**
+   * Wires the state store, raft and a logger; `clock` and `newId` stamp the
+   * evaluations preemptions create (wall clock and random UUIDs when absent).
+   */
+  constructor(
+    options: { state: StateStore; raft: Raft; logger: Logger; clock?: Clock; newId?: () => string },
+  ) {
     this.#state = options.state;
     this.#raft = options.raft;
     this.#logger = options.logger;
+    this.#clock = options.clock ?? { nowNs: () => Date.now() * 1_000_000 };
+    this.#newId = options.newId ?? (() => crypto.randomUUID());
   }
 
   /** Queues a plan; resolves with what was committed. */
@@ -99,7 +179,8 @@ export class PlanApplier {
   }
 
   async #apply(plan: Plan): Promise<PlanResult> {
-    const { result, rejectedNodes } = evaluatePlan(this.#state.snapshot(), plan);
+    const snapshot = this.#state.snapshot();
+    const { result, rejectedNodes } = evaluatePlan(snapshot, plan);
     for (const rejected of rejectedNodes) {
       this.#logger.debug("plan for node rejected", {
         node_id: rejected.nodeID,
@@ -119,6 +200,10 @@ export class PlanApplier {
     ) {
       return { ...result, AllocIndex: this.#state.index };
     }
+    const preempted = preemptionChanges(snapshot, result.NodePreemptions, {
+      nowNs: this.#clock.nowNs(),
+      newId: this.#newId,
+    });
     const applied = await this.#raft.apply({
       Type: "ApplyPlanResults",
       Job: plan.Job,
@@ -127,6 +212,9 @@ export class PlanApplier {
       EvalID: plan.EvalID,
       Deployment: deployment,
       DeploymentUpdates: deploymentUpdates,
+      ...(preempted.diffs.length === 0
+        ? {}
+        : { AllocsPreempted: preempted.diffs, PreemptionEvals: preempted.evals }),
     });
     return {
       ...result,

@@ -186,6 +186,8 @@ export class Server {
       state: server.state,
       raft: server.#raft,
       logger: config.logger.named("plan_apply"),
+      clock: config.clock,
+      newId: config.newId,
     });
     for (let i = 0; i < Math.max(1, config.numSchedulers); i++) {
       const worker = new Worker({

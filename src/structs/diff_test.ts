@@ -37,6 +37,10 @@ function updates(partial: Partial<DesiredUpdates>): DesiredUpdates {
     DestructiveUpdate: 0,
     Canary: 0,
     Preemptions: 0,
+    Disconnect: 0,
+    Reconnect: 0,
+    RescheduleNow: 0,
+    RescheduleLater: 0,
     ...partial,
   };
 }
@@ -123,4 +127,15 @@ Deno.test("an added group and a new job are Added, their tasks forced to create"
   strictEqual(fresh.Type, "Added");
   strictEqual(fresh.ID, "web");
   strictEqual(fresh.TaskGroups![0]!.Type, "Added");
+});
+
+Deno.test("plan annotations list no disconnect, reconnect or reschedule counts, as Nomad's annotate", () => {
+  const counts = { Disconnect: 1, Reconnect: 2, RescheduleNow: 3, RescheduleLater: 4 };
+  const diff = annotateDiff(
+    jobDiff(job(), job((j) => group(j).Count = 3), true),
+    { g: updates({ Place: 2, Stop: 1, ...counts }) },
+  );
+  deepStrictEqual(diff.TaskGroups![0]!.Updates, { create: 2, destroy: 1 });
+  const only = annotateDiff(jobDiff(job(), job(), true), { g: updates(counts) });
+  strictEqual(only.TaskGroups![0]!.Updates, null);
 });

@@ -1,6 +1,6 @@
 /** Plans: what a scheduler wants changed, and what the plan applier committed. */
 
-import type { Allocation, AllocationMetric } from "./allocation.ts";
+import type { Allocation, AllocationListStub, AllocationMetric } from "./allocation.ts";
 import type { Job } from "./job.ts";
 import type { Deployment, DeploymentStatusUpdate } from "./deployment.ts";
 
@@ -14,12 +14,21 @@ export interface DesiredUpdates {
   DestructiveUpdate: number;
   Canary: number;
   Preemptions: number;
+  /** Allocations on disconnected nodes marked "unknown". */
+  Disconnect: number;
+  /** Allocations that reconnected. */
+  Reconnect: number;
+  /** Allocations rescheduled now (set only when the group has disconnecting allocations). */
+  RescheduleNow: number;
+  /** Allocations to reschedule later, with a follow-up evaluation. */
+  RescheduleLater: number;
 }
 
 /** Annotations a scheduler attaches to a plan. */
 export interface PlanAnnotations {
   DesiredTGUpdates: Record<string, DesiredUpdates> | null;
-  PreemptedAllocs: null;
+  /** Stubs of the allocations the plan preempts (Nomad's PreemptedAllocs), or null. */
+  PreemptedAllocs: AllocationListStub[] | null;
 }
 
 /** A scheduler's proposed change. Allocations are keyed by node ID. */
@@ -38,6 +47,11 @@ export interface Plan {
   Deployment: Deployment | null;
   /** Status changes of deployments, applied with the plan. */
   DeploymentUpdates: DeploymentStatusUpdate[];
+  /**
+   * Allocations of lower-priority jobs to evict, by node (desired status
+   * "evict", `PreemptedByAllocation` set); absent means none.
+   */
+  NodePreemptions?: Record<string, Allocation[]>;
 }
 
 /** What the plan applier committed. */
@@ -52,6 +66,8 @@ export interface PlanResult {
   Deployment?: Deployment | null;
   /** Deployment status changes committed with the plan. */
   DeploymentUpdates?: DeploymentStatusUpdate[];
+  /** Preemptions committed with the plan, by node. */
+  NodePreemptions?: Record<string, Allocation[]>;
 }
 
 /** True when the plan does nothing. */

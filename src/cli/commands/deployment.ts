@@ -6,7 +6,7 @@
 import type { NomadClient } from "../../api/mod.ts";
 import type { Deployment } from "../../structs/mod.ts";
 import type { Command, CommandContext } from "../cli.ts";
-import { limit, quote } from "../format.ts";
+import { formatTime, limit, quote } from "../format.ts";
 import { errorMessage, sanitizeUUIDPrefix } from "../helpers.ts";
 import {
   addClientFlags,
@@ -218,6 +218,7 @@ function parseOne<T>(
     id: (positional[0] ?? "").trim(),
     client: clientFromFlags(ctx, clientFlags),
     length: idLength(verbose.value),
+    verbose: verbose.value,
     detach: detach.value,
     more,
   };
@@ -276,11 +277,17 @@ export const deploymentStatusCommand: Command = {
       return 0;
     }
     if (monitor) {
-      const status = await monitorDeployment(ctx.io, parsed.client, {
+      // Nomad's `deployment status -monitor` exits 0 whatever the outcome
+      // (unlike the `job run` monitor, which exits 1 unless it succeeded).
+      ctx.ui.output(
+        `${formatTime(ctx.io.now())}: Monitoring deployment ${quote(limit(d.ID, parsed.length))}`,
+      );
+      await monitorDeployment(ctx.io, parsed.client, {
         id: d.ID,
         length: parsed.length,
+        verbose: parsed.verbose,
       });
-      return status === "successful" ? 0 : 1;
+      return 0;
     }
     ctx.ui.output(formatDeploymentStatus(d, parsed.length));
     return 0;

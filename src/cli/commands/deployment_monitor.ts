@@ -7,7 +7,7 @@
 import type { NomadClient } from "../../api/mod.ts";
 import type { Deployment } from "../../structs/mod.ts";
 import { formatKV, formatList, formatTime, limit, quote } from "../format.ts";
-import { errorMessage } from "../helpers.ts";
+import { errorMessage, formatAllocListStubs } from "../helpers.ts";
 import type { CliIo } from "../io.ts";
 import { formatDeploymentGroups } from "./job_status_format.ts";
 
@@ -44,17 +44,22 @@ export function formatDeploymentList(list: readonly Deployment[], length: number
 /**
  * Follows a deployment until it finishes (Nomad's non-interactive monitor):
  * prints the status block whenever it changes, and follows the rollback
- * deployment of an auto-revert. Returns the final status.
+ * deployment of an auto-revert. With `verbose`, each block also lists the
+ * deployment's allocations, as Nomad's monitor does. Returns the final status.
  */
 export async function monitorDeployment(
   io: CliIo,
   client: NomadClient,
-  options: { id: string; length: number },
+  options: { id: string; length: number; verbose?: boolean },
 ): Promise<string> {
   let id = options.id;
   let status = "";
   for (let followed = 0; followed < MAX_FOLLOWED_DEPLOYMENTS; followed++) {
-    const d = await followOne(io, client, { id, length: options.length });
+    const d = await followOne(io, client, {
+      id,
+      length: options.length,
+      verbose: options.verbose ?? false,
+    });
     if (d === null) return status;
     status = d.Status;
     if (d.Status !== "failed" || !Object.values(d.TaskGroups).some((s) => s.AutoRevert)) {
@@ -72,10 +77,29 @@ export async function monitorDeployment(
   return status;
 }
 
-async function followOne(
+/** Nomad's verbose monitor section: "Allocations" and the deployment's allocation table. */
+async function allocationsSection(
   io: CliIo,
   client: NomadClient,
   options: { id: string; length: number },
+): Promise<string> {
+  try {
+    const stubs = (await client.deployments.allocations(options.id)).data;
+    const table = formatAllocListStubs(stubs, {
+      verbose: true,
+      length: options.length,
+      nowMs: io.now(),
+    });
+    return `\n\nAllocations\n${table}`;
+  } catch (error) {
+    return `\n\nAllocations\nError fetching allocations: ${errorMessage(error)}`;
+  }
+}
+
+async function followOne(
+  io: CliIo,
+  client: NomadClient,
+  options: { id: string; length: number; verbose: boolean },
 ): Promise<Deployment | null> {
   let index = 0;
   let last = "";
@@ -92,7 +116,8 @@ async function followOne(
       io.stderr.write(`Error fetching deployment: ${errorMessage(error)}\n`);
       return null;
     }
-    const text = formatDeploymentStatus(d, options.length);
+    const text = formatDeploymentStatus(d, options.length) +
+      (options.verbose ? await allocationsSection(io, client, options) : "");
     if (text !== last) {
       // Each status block follows a blank line, as Nomad prints them.
       io.stdout.write("\n");

@@ -9,7 +9,7 @@ import type {
   TaskGroupDiff,
 } from "../../structs/mod.ts";
 import type { Command, CommandContext } from "../cli.ts";
-import { quote } from "../format.ts";
+import { formatList, quote } from "../format.ts";
 import { CommandError, errorMessage, formatAllocMetrics } from "../helpers.ts";
 import {
   addClientFlags,
@@ -147,12 +147,48 @@ export async function runJobPlan(
   ctx.ui.output(formatDryRun(response, jobType));
   ctx.ui.output("");
   if (response.Warnings !== "") ctx.ui.output(`Job Warnings:\n${response.Warnings}\n`);
+  const preemptions = formatPreemptions(response);
+  if (preemptions !== null) ctx.ui.output(preemptions);
   const runArgs = [
     ...vars.value.map((v) => `-var=${quote(v)} `),
     ...varFiles.value.map((f) => `-var-file=${quote(f)} `),
   ].join("");
   ctx.ui.output(formatJobModifyIndex(response.JobModifyIndex, runArgs, path));
   return planExitCode(response);
+}
+
+/** Below this many preempted allocations each is listed; otherwise they are summarized. */
+const PREEMPTION_DISPLAY_THRESHOLD = 10;
+
+/**
+ * Nomad's "Preemptions:" section: each preempted allocation when few, else
+ * counts per job (or per job type when many jobs); null when none.
+ */
+export function formatPreemptions(response: Pick<JobPlanResponse, "Annotations">): string | null {
+  const allocs = response.Annotations?.PreemptedAllocs ?? [];
+  if (allocs.length === 0) return null;
+  const head = "Preemptions:\n\n";
+  if (allocs.length < PREEMPTION_DISPLAY_THRESHOLD) {
+    const rows = allocs.map((a) => `${a.ID}|${a.JobID}|${a.TaskGroup}`);
+    return head + formatList(["Alloc ID|Job ID|Task Group", ...rows]);
+  }
+  const byJob = new Map<string, { id: string; namespace: string; type: string; count: number }>();
+  for (const a of allocs) {
+    const key = `${a.JobType}\u0000${a.Namespace}\u0000${a.JobID}`;
+    const entry = byJob.get(key) ??
+      { id: a.JobID, namespace: a.Namespace, type: a.JobType, count: 0 };
+    entry.count += 1;
+    byJob.set(key, entry);
+  }
+  const jobs = [...byJob.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, v]) => v);
+  if (jobs.length < PREEMPTION_DISPLAY_THRESHOLD) {
+    const rows = jobs.map((j) => `${j.id}|${j.namespace}|${j.type}|${j.count}`);
+    return head + formatList(["Job ID|Namespace|Job Type|Preemptions", ...rows]);
+  }
+  const byType = new Map<string, number>();
+  for (const j of jobs) byType.set(j.type, (byType.get(j.type) ?? 0) + j.count);
+  const rows = [...byType].map(([type, count]) => `${type}|${count}`);
+  return head + formatList(["Job Type|Preemptions", ...rows]);
 }
 
 /** 1 when allocations would be created or destroyed, else 0. */

@@ -159,7 +159,10 @@ async function stopOne(
     ctx.ui.output(evalId);
     return 0;
   }
-  return await new EvalMonitor(ctx.io, scoped, options.length).monitor(evalId);
+  // As Nomad's monitor: the stop evaluation names the job's latest deployment,
+  // which is followed to its end; one the stop cancelled makes the exit code 1.
+  return await new EvalMonitor(ctx.io, scoped, options.length, { followDeployment: true })
+    .monitor(evalId);
 }
 
 /** Asks for an exact "y"; returns true or the exit code to stop with. */
