@@ -41,7 +41,7 @@ export type {
   TaskLogSpec,
   TaskStats,
 } from "./protocol.ts";
-export { UNKNOWN_EXIT } from "./task_process.ts";
+export { UNKNOWN_EXIT } from "./protocol.ts";
 export { DEFAULT_SEARCH_PATH, lookupCommand } from "./lookup_path.ts";
 export { CommandTimeoutError, MAX_EXEC_OUTPUT_BYTES, runCommand } from "./run_command.ts";
 export type { RunCommandOptions } from "./run_command.ts";

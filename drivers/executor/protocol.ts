@@ -339,3 +339,11 @@ export function decodeResponse(line: string): ResponseMessage {
   }
   return { id: o["id"], result: o["result"] };
 }
+
+/** Exit result used when an adopted process ends: only its parent could learn the status. */
+export const UNKNOWN_EXIT: ExitResult = {
+  exitCode: -1,
+  signal: 0,
+  oomKilled: false,
+  error: "task exited while not a child of the running executor; exit status unknown",
+};

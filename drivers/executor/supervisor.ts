@@ -15,7 +15,8 @@ import {
 import { isProcessAlive, readRssBytes } from "./proc.ts";
 import { sessionMembers } from "./process_table.ts";
 import { parseSignal, sendSignal, type SignalName } from "./signals.ts";
-import { adoptTask, spawnTask, type TaskProcess, UNKNOWN_EXIT } from "./task_process.ts";
+import { adoptTask, spawnTask, type TaskProcess } from "./task_process.ts";
+import { UNKNOWN_EXIT } from "./protocol.ts";
 import { type TaskRecord, TaskStore } from "./task_store.ts";
 
 interface TaskEntry {

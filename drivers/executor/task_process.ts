@@ -16,7 +16,7 @@ import { ADOPTED_EXIT_POLL_MS, LOG_COPY_BUFFER_BYTES, LOG_DRAIN_TIMEOUT_MS } fro
 import { LogRotator, type LogStream } from "./log_rotator.ts";
 import { lookupCommand } from "./lookup_path.ts";
 import { isProcessAlive, readFdTarget, readProcStat } from "./proc.ts";
-import { ExecutorError, type StartRequest, type TaskLogSpec } from "./protocol.ts";
+import { ExecutorError, type StartRequest, type TaskLogSpec, UNKNOWN_EXIT } from "./protocol.ts";
 import { signalNumber } from "./signals.ts";
 
 /** A task process the executor watches. */
@@ -33,14 +33,6 @@ export interface TaskProcess {
   /** Stops copying output and closes the log files. */
   closeLogs(): void;
 }
-
-/** Exit result used when an adopted process ends: only its parent could learn the status. */
-export const UNKNOWN_EXIT: ExitResult = {
-  exitCode: -1,
-  signal: 0,
-  oomKilled: false,
-  error: "task exited while not a child of the running executor; exit status unknown",
-};
 
 const SHELL = "/bin/sh";
 /** $0 of the wrapper shell, visible only until it execs the command. */

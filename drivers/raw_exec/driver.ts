@@ -14,17 +14,17 @@ import {
   type TaskStatus,
 } from "../driver.ts";
 import { type Logger, nullLogger } from "../../src/core/mod.ts";
+// The executor's client side only: the agent must not load the executor itself.
+import { ExecutorClient } from "../executor/client.ts";
+import { CLOCK_TICKS_PER_SECOND } from "../executor/limits.ts";
+import { isProcessAlive } from "../executor/proc.ts";
 import {
-  CLOCK_TICKS_PER_SECOND,
-  CommandTimeoutError,
-  ExecutorClient,
   ExecutorError,
-  isProcessAlive,
-  runCommand,
   type TaskInfo,
   type TaskLogSpec,
   UNKNOWN_EXIT,
-} from "../executor/mod.ts";
+} from "../executor/protocol.ts";
+import { CommandTimeoutError, runCommand } from "../executor/run_command.ts";
 import { decodeRawExecConfig } from "./schema.ts";
 
 /** Driver name as jobs spell it. */

@@ -15,7 +15,7 @@ import {
   parse,
   parseJson,
   type Range,
-} from "../hcl/mod.ts";
+} from "../hcl/core.ts";
 
 /** A value and where it was written; list values also keep each item's range. */
 export interface Located {

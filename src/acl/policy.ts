@@ -9,7 +9,7 @@
  * inside a rule is an error with a suggestion where Nomad silently drops it.
  */
 
-import { didYouMean, HclSyntaxError, type Range } from "../hcl/mod.ts";
+import { didYouMean, HclSyntaxError, type Range } from "../hcl/core.ts";
 import {
   type LabelSchema,
   type Located,

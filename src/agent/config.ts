@@ -17,7 +17,7 @@ import {
   toNumberValue,
   toStringValue,
   type Value,
-} from "../hcl/mod.ts";
+} from "../hcl/core.ts";
 import { type Check, type Kind, type Table, TOP } from "./config_schema.ts";
 
 /** HTTP, RPC and Serf ports. */

@@ -14,7 +14,7 @@ import { freePort, getJson, killExecutors, waitFor } from "./harness.ts";
 
 const e2e = { sanitizeOps: false, sanitizeResources: false };
 
-/** Starts the in-process agent with a second client and a 1 s heartbeat TTL (plus 1 s grace). */
+/** Starts the in-process agent with a second client and a 3 s heartbeat TTL (plus 3 s grace). */
 async function startCluster(): Promise<{ agent: Agent; address: string; dir: string }> {
   const dir = await Deno.makeTempDir({ prefix: "nomad-e2e-disconnect-" });
   const config = `${dir}/agent.hcl`;
@@ -23,7 +23,8 @@ async function startCluster(): Promise<{ agent: Agent; address: string; dir: str
     [
       `ports {\n  http = ${freePort()}\n  rpc = ${freePort()}\n  serf = ${freePort()}\n}`,
       `data_dir = "${dir}/data"`,
-      `server {\n  min_heartbeat_ttl = "1s"\n  heartbeat_grace = "1s"\n}`,
+      // Long enough that a busy CI machine does not make a healthy node miss one.
+      `server {\n  min_heartbeat_ttl = "3s"\n  heartbeat_grace = "3s"\n}`,
     ].join("\n"),
   );
   const loaded = await loadAgentCommandConfig(["-dev", "-config", config]);
