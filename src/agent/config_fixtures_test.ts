@@ -1,11 +1,7 @@
 import { deepStrictEqual, ok, strictEqual, throws } from "node:assert/strict";
 import { HclSyntaxError } from "../hcl/mod.ts";
-import {
-  defaultAgentConfig,
-  loadAgentConfigPaths,
-  mergeAgentConfig,
-  parseAgentConfigFile,
-} from "./config.ts";
+import { defaultAgentConfig, loadAgentConfigPaths, mergeAgentConfig } from "./config.ts";
+import { parseAgentConfigFile } from "./config_parse.ts";
 
 const FIXTURES = new URL("../../tests/fixtures/agent/", import.meta.url);
 

@@ -1,12 +1,7 @@
 import { deepStrictEqual, strictEqual, throws } from "node:assert/strict";
 import { HclSyntaxError } from "../hcl/mod.ts";
-import {
-  defaultAgentConfig,
-  devConfig,
-  loadAgentConfigPaths,
-  mergeAgentConfig,
-  parseAgentConfigFile,
-} from "./config.ts";
+import { defaultAgentConfig, devConfig, loadAgentConfigPaths, mergeAgentConfig } from "./config.ts";
+import { parseAgentConfigFile } from "./config_parse.ts";
 
 // The server.hcl and client.hcl examples from the seed notes, verbatim in substance.
 const SERVER_HCL = `name = "nomad_server_a"
