@@ -6,44 +6,15 @@
  */
 
 import { ok, strictEqual } from "node:assert";
-import { Agent } from "../../src/agent/agent.ts";
-import { loadAgentCommandConfig, resolveSettings } from "../../src/agent/command.ts";
-import { nullLogger } from "../../src/core/logger.ts";
-import type { Allocation, Node, NodeListStub } from "../../src/structs/mod.ts";
-import { freePort, getJson, killExecutors, waitFor } from "./harness.ts";
+import type { Agent } from "../../src/agent/agent.ts";
+import type { Allocation, Node } from "../../src/structs/mod.ts";
+import { startCluster, stopCluster } from "./cluster.ts";
+import { getJson, waitFor } from "./harness.ts";
 
 const e2e = { sanitizeOps: false, sanitizeResources: false };
 
-/** Starts the in-process agent with a second client and a 3 s heartbeat TTL (plus 3 s grace). */
-async function startCluster(): Promise<{ agent: Agent; address: string; dir: string }> {
-  const dir = await Deno.makeTempDir({ prefix: "nomad-e2e-disconnect-" });
-  const config = `${dir}/agent.hcl`;
-  await Deno.writeTextFile(
-    config,
-    [
-      `ports {\n  http = ${freePort()}\n  rpc = ${freePort()}\n  serf = ${freePort()}\n}`,
-      `data_dir = "${dir}/data"`,
-      // Long enough that a busy CI machine does not make a healthy node miss one.
-      `server {\n  min_heartbeat_ttl = "3s"\n  heartbeat_grace = "3s"\n}`,
-    ].join("\n"),
-  );
-  const loaded = await loadAgentCommandConfig(["-dev", "-config", config]);
-  if (!loaded.ok) throw new Error("bad test agent config");
-  const settings = await resolveSettings(loaded.config);
-  const agent = await Agent.start(settings, nullLogger, { extraClients: 1 });
-  const address = `http://127.0.0.1:${agent.httpAddress.port}`;
-  await waitFor("two ready nodes", async () => {
-    const nodes = (await getJson<NodeListStub[]>(address, "/v1/nodes")).body;
-    return nodes.filter((n) => n.Status === "ready").length === 2 ? true : undefined;
-  });
-  return { agent, address, dir };
-}
-
-async function stopCluster(cluster: { agent: Agent; dir: string }): Promise<void> {
-  await cluster.agent.shutdown();
-  killExecutors(cluster.dir);
-  await Deno.remove(cluster.dir, { recursive: true }).catch(() => {});
-}
+// 3 s: long enough that a busy CI machine does not make a healthy node miss one.
+const start = () => startCluster("nomad-e2e-disconnect-", "3s");
 
 function disconnectJob(id: string, disconnect: Record<string, unknown>) {
   return {
@@ -115,7 +86,7 @@ Deno.test({
   ignore: true,
   ...e2e,
   async fn() {
-    const cluster = await startCluster();
+    const cluster = await start();
     const { agent, address } = cluster;
     try {
       const a = agent.client!.node.ID;
@@ -181,7 +152,7 @@ Deno.test({
   name: "a client cut off from the servers past stop_on_client_after stops the allocation itself",
   ...e2e,
   async fn() {
-    const cluster = await startCluster();
+    const cluster = await start();
     const { agent, address } = cluster;
     try {
       const extra = agent.extraClients[0]!;

@@ -11,43 +11,13 @@
  */
 
 import { deepStrictEqual, ok, strictEqual } from "node:assert";
-import { Agent } from "../../src/agent/agent.ts";
-import { loadAgentCommandConfig, resolveSettings } from "../../src/agent/command.ts";
-import { nullLogger } from "../../src/core/logger.ts";
-import type { Allocation, Evaluation, Node, NodeListStub } from "../../src/structs/mod.ts";
-import { freePort, getJson, killExecutors, nomad, waitFor } from "./harness.ts";
+import type { Allocation, Evaluation, Node } from "../../src/structs/mod.ts";
+import { startCluster, stopCluster } from "./cluster.ts";
+import { getJson, nomad, waitFor } from "./harness.ts";
 
 const e2e = { sanitizeOps: false, sanitizeResources: false };
 
-/** Starts the in-process agent with a second client and a 1 s heartbeat TTL (plus 1 s grace). */
-async function startCluster(): Promise<{ agent: Agent; address: string; dir: string }> {
-  const dir = await Deno.makeTempDir({ prefix: "nomad-e2e-drain-" });
-  const config = `${dir}/agent.hcl`;
-  await Deno.writeTextFile(
-    config,
-    [
-      `ports {\n  http = ${freePort()}\n  rpc = ${freePort()}\n  serf = ${freePort()}\n}`,
-      `data_dir = "${dir}/data"`,
-      `server {\n  min_heartbeat_ttl = "1s"\n  heartbeat_grace = "1s"\n}`,
-    ].join("\n"),
-  );
-  const loaded = await loadAgentCommandConfig(["-dev", "-config", config]);
-  if (!loaded.ok) throw new Error("bad test agent config");
-  const settings = await resolveSettings(loaded.config);
-  const agent = await Agent.start(settings, nullLogger, { extraClients: 1 });
-  const address = `http://127.0.0.1:${agent.httpAddress.port}`;
-  await waitFor("two ready nodes", async () => {
-    const nodes = (await getJson<NodeListStub[]>(address, "/v1/nodes")).body;
-    return nodes.filter((n) => n.Status === "ready").length === 2 ? true : undefined;
-  });
-  return { agent, address, dir };
-}
-
-async function stopCluster(cluster: { agent: Agent; dir: string }): Promise<void> {
-  await cluster.agent.shutdown();
-  killExecutors(cluster.dir);
-  await Deno.remove(cluster.dir, { recursive: true }).catch(() => {});
-}
+const start = () => startCluster("nomad-e2e-drain-", "1s");
 
 function serviceJob(id: string, count: number) {
   return {
@@ -104,7 +74,7 @@ Deno.test({
     "a node drain migrates service allocations to another client and leaves the node ineligible",
   ...e2e,
   async fn() {
-    const cluster = await startCluster();
+    const cluster = await start();
     const { agent, address } = cluster;
     try {
       const a = agent.client!.node.ID;
@@ -178,7 +148,7 @@ Deno.test({
   name: "a killed client's allocations are marked lost and replaced on the other node",
   ...e2e,
   async fn() {
-    const cluster = await startCluster();
+    const cluster = await start();
     const { agent, address } = cluster;
     try {
       const a = agent.client!.node.ID;
