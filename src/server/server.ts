@@ -671,6 +671,18 @@ export class Server {
   async updateAllocs(updates: readonly ClientAllocUpdate[]): Promise<{ Index: number }> {
     if (updates.length === 0) return { Index: this.state.index };
     const snapshot = this.state.snapshot();
+    // A node must heartbeat before it may update its allocations again (as
+    // Nomad): otherwise a reconnecting client's reports race its heartbeat and
+    // evaluations see running allocations on a node still marked disconnected.
+    for (const update of updates) {
+      const node = snapshot.nodeByID(snapshot.allocByID(update.ID)?.NodeID ?? "");
+      if (node !== undefined && (node.Status === "down" || node.Status === "disconnected")) {
+        throw new CodedError(
+          400,
+          `node ${node.ID} is not allowed to update allocs while in status ${node.Status}`,
+        );
+      }
+    }
     const evals: Evaluation[] = [];
     const seenJobs = new Set<string>();
     for (const update of updates) {

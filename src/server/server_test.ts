@@ -164,3 +164,33 @@ Deno.test("stopping a job stops its allocations and failed allocations trigger a
     await server.shutdown();
   }
 });
+
+Deno.test("a node marked down may not update its allocations until it heartbeats again", async () => {
+  const server = startTestServer({
+    driverSchemas: { raw_exec: rawExec },
+    heartbeat: { minTtlMs: 50, graceMs: 0, maxHeartbeatsPerSecond: 50 },
+  });
+  try {
+    await server.nodeRegister(node({ ID: "n" }));
+    await server.jobRegister({ Job: jobInput(1) });
+    await settle(server, () => server.state.snapshot().allocsByJob("default", "web").length === 1);
+    const [alloc] = server.state.snapshot().allocsByJob("default", "web");
+    await settle(server, () => server.state.snapshot().nodeByID("n")!.Status === "down");
+    const update = {
+      ID: alloc!.ID,
+      ClientStatus: "running" as const,
+      ClientDescription: "Tasks are running",
+      TaskStates: {},
+      ModifyTime: 1,
+    };
+    await rejects(
+      server.updateAllocs([update]),
+      /node n is not allowed to update allocs while in status down/,
+    );
+    await server.nodeHeartbeat("n", "secret");
+    strictEqual(server.state.snapshot().nodeByID("n")!.Status, "ready");
+    await server.updateAllocs([update]);
+  } finally {
+    await server.shutdown();
+  }
+});
