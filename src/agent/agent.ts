@@ -8,9 +8,12 @@ import { DRIVER_CONFIG_SCHEMAS } from "../../drivers/mod.ts";
 import { RawExecDriver } from "../../drivers/raw_exec/mod.ts";
 import { ExecutorClient } from "../../drivers/executor/client.ts";
 import type { Logger } from "../core/logger.ts";
-import { Client, type ServerApi, taskLogs } from "../client/mod.ts";
+import { Client, rpcServerApi, type ServerApi, taskLogs } from "../client/mod.ts";
 import { createApp, type HttpBackend, type LocalAllocation } from "../http/mod.ts";
-import { Server } from "../server/mod.ts";
+import { listenRpc, RpcPool } from "../rpc/mod.ts";
+import type { RpcHandler, RpcListener } from "../rpc/mod.ts";
+import { nodeRpcHandler, Server } from "../server/mod.ts";
+import { forwardOverRpc, serveForwarded } from "./forward.ts";
 import { agentMembers, agentSelf } from "./info.ts";
 import type { AgentSettings } from "./settings.ts";
 import { uiAsset } from "./ui_assets.ts";
@@ -29,10 +32,9 @@ function localServerApi(server: Server): ServerApi {
 }
 
 /**
- * Test-only options. There is no RPC listener yet (clustering issue), so a
- * client-only agent cannot join a server; multi-node tests run extra clients
- * inside the server's agent instead, each a full Client with its own node ID,
- * state and alloc dirs and executor, talking to the server in process.
+ * Test-only options: extra clients inside the server's agent, each a full
+ * Client with its own node ID, state and alloc dirs and executor, talking to
+ * the server in process through a link a test can cut.
  */
 export interface AgentTestOptions {
   /** Number of extra clients, named `<name>-<n>`, data under `<data_dir>/extra-client-<n>`. */
@@ -139,6 +141,8 @@ export class Agent {
   readonly server: Server | null;
   readonly client: Client | null;
   readonly #http: Deno.HttpServer<Deno.NetAddr>;
+  readonly #rpc: RpcListener | null;
+  readonly #pool: RpcPool | null;
   readonly #logger: Logger;
   readonly #executor: { current: ExecutorClient | null };
   /** In-process clients beyond the agent's own (test-only, see {@linkcode AgentTestOptions}). */
@@ -150,6 +154,8 @@ export class Agent {
       server: Server | null;
       client: Client | null;
       http: Deno.HttpServer<Deno.NetAddr>;
+      rpc: RpcListener | null;
+      pool: RpcPool | null;
       logger: Logger;
       executor: { current: ExecutorClient | null };
       extraClients: ExtraClient[];
@@ -159,6 +165,8 @@ export class Agent {
     this.server = options.server;
     this.client = options.client;
     this.#http = options.http;
+    this.#rpc = options.rpc;
+    this.#pool = options.pool;
     this.#logger = options.logger;
     this.#executor = options.executor;
     this.extraClients = options.extraClients;
@@ -192,13 +200,20 @@ export class Agent {
       })
       : null;
     let local: StartedClient | null = null;
-    if (settings.client.enabled) {
-      if (server === null) {
-        throw new Error("a client-only agent needs the RPC transport of the clustering issue");
+    // A client-only agent reaches the servers over RPC; with a server in the agent, in process.
+    let pool: RpcPool | null = null;
+    if (server === null && settings.client.enabled) {
+      if (settings.client.servers.length === 0) {
+        throw new Error(
+          "client has no servers: set client.servers or client.server_join.retry_join",
+        );
       }
+      pool = new RpcPool(settings.client.servers);
+    }
+    if (settings.client.enabled) {
       local = await startClient({
         settings,
-        api: localServerApi(server),
+        api: server !== null ? localServerApi(server) : rpcServerApi(pool!),
         logger,
         nodeName: settings.name,
         dataDir: settings.dataDir,
@@ -210,14 +225,28 @@ export class Agent {
     for (let i = 1; server !== null && i <= (testOptions.extraClients ?? 0); i++) {
       extraClients.push(await startExtraClient(settings, server, logger, i));
     }
-    const backend = httpBackend({ settings, server, client });
+    const backend = httpBackend({ settings, server, client, pool });
     const app = createApp(backend, logger.named("http"));
     const http = Deno.serve({
       hostname: settings.bindAddress,
       port: settings.ports.http,
       onListen: () => {},
     }, app.fetch);
-    return new Agent({ settings, server, client, http, logger, executor, extraClients });
+    const rpc = server === null ? null : listenRpc(
+      { hostname: settings.rpcBindAddress, port: settings.ports.rpc },
+      serverRpcHandler(server, app.fetch),
+    );
+    return new Agent({
+      settings,
+      server,
+      client,
+      http,
+      rpc,
+      pool,
+      logger,
+      executor,
+      extraClients,
+    });
   }
 
   /** The HTTP listener's address. */
@@ -232,8 +261,22 @@ export class Agent {
     await this.client?.shutdown();
     await this.#executor.current?.close();
     for (const extra of this.extraClients) await extra.kill();
+    this.#pool?.close();
+    await this.#rpc?.close();
     await this.server?.shutdown();
   }
+}
+
+/** The RPC methods a server agent serves: Node.* for clients, HTTP.Request for client agents. */
+function serverRpcHandler(
+  server: Server,
+  fetch: (request: Request) => Response | Promise<Response>,
+): RpcHandler {
+  const node = nodeRpcHandler(server);
+  return (method, args, context) =>
+    method === "HTTP.Request"
+      ? serveForwarded(args, fetch, context.signal)
+      : node(method, args, context);
 }
 
 /** A client started by the agent, with the executor its raw_exec tasks run under. */
@@ -301,11 +344,17 @@ async function serverRaftPath(dataDir: string): Promise<string> {
 }
 
 function httpBackend(
-  parts: { settings: AgentSettings; server: Server | null; client: Client | null },
+  parts: {
+    settings: AgentSettings;
+    server: Server | null;
+    client: Client | null;
+    pool: RpcPool | null;
+  },
 ): HttpBackend {
-  const { settings, server, client } = parts;
+  const { settings, server, client, pool } = parts;
   return {
     state: server?.state ?? null,
+    ...(pool !== null ? { forward: forwardOverRpc(pool) } : {}),
     region: settings.region,
     jobRegister: (request) => server!.jobRegister(request),
     jobValidate: (job) => server!.jobValidate(job),

@@ -227,6 +227,7 @@ export async function resolveSettings(config: AgentConfig): Promise<AgentSetting
     datacenter: config.datacenter,
     dataDir,
     bindAddress: config.addresses.http || config.bindAddr,
+    rpcBindAddress: config.addresses.rpc || config.bindAddr,
     advertiseAddress: advertiseAddress(config),
     ports: config.ports,
     logLevel: config.logLevel.toUpperCase(),
@@ -254,6 +255,7 @@ export async function resolveSettings(config: AgentConfig): Promise<AgentSetting
     },
     client: {
       enabled: config.client.enabled,
+      servers: [...config.client.servers, ...config.client.serverJoin.retryJoin].map(withRpcPort),
       nodeClass: config.client.nodeClass,
       nodePool: config.client.nodePool,
       meta: config.client.meta,
@@ -274,6 +276,11 @@ export async function resolveSettings(config: AgentConfig): Promise<AgentSetting
   };
 }
 
+/** A server address without a port gets Nomad's RPC port 4647. */
+function withRpcPort(address: string): string {
+  return /:\d+$/.test(address) ? address : `${address}:4647`;
+}
+
 function banner(settings: AgentSettings, nodeID: string): string[] {
   const a = settings.advertiseAddress;
   const p = settings.ports;
@@ -281,7 +288,7 @@ function banner(settings: AgentSettings, nodeID: string): string[] {
     ["Advertise Addrs", `HTTP: ${a}:${p.http}; RPC: ${a}:${p.rpc}; Serf: ${a}:${p.serf}`],
     [
       "Bind Addrs",
-      `HTTP: [${settings.bindAddress}:${p.http}]; RPC: ${settings.bindAddress}:${p.rpc}; Serf: ${settings.bindAddress}:${p.serf}`,
+      `HTTP: [${settings.bindAddress}:${p.http}]; RPC: ${settings.rpcBindAddress}:${p.rpc}; Serf: ${settings.bindAddress}:${p.serf}`,
     ],
     ["Client", String(settings.client.enabled)],
     ["Log Level", settings.logLevel],

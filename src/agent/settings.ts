@@ -10,6 +10,8 @@ export interface AgentSettings {
   /** Absolute data directory (a temporary one in -dev). */
   dataDir: string;
   bindAddress: string;
+  /** Where the RPC listener binds (`addresses.rpc`, else `bind_addr`). */
+  rpcBindAddress: string;
   advertiseAddress: string;
   ports: { http: number; rpc: number; serf: number };
   logLevel: string;
@@ -36,6 +38,8 @@ export interface AgentSettings {
   };
   client: {
     enabled: boolean;
+    /** Server RPC addresses ("host:port") a client-only agent connects to. */
+    servers: string[];
     nodeClass: string;
     nodePool: string;
     meta: Record<string, string>;

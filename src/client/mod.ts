@@ -8,3 +8,4 @@ export * from "./task_env.ts";
 export * from "./restarts.ts";
 export * from "./alloc_dir.ts";
 export * from "./fingerprint.ts";
+export * from "./rpc_server_api.ts";

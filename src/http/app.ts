@@ -39,11 +39,26 @@ const KNOWN_PATHS = [
   SCHEDULER_CONFIGURATION_PATH,
 ];
 
+/** Paths a client-only agent serves itself: agent info, its client's endpoints, the UI. */
+function answeredLocally(path: string): boolean {
+  return path === "/" || path === "/ui" || path.startsWith("/ui/") ||
+    path === "/v1/agent/self" || path === "/v1/agent/health" || path.startsWith("/v1/client/");
+}
+
 /** Builds the API app around an agent backend. */
 export function createApp(backend: HttpBackend, logger: Logger): Hono {
   const app = new Hono();
   app.onError(errorHandler(logger));
   app.notFound((c) => c.body(null, 404));
+  // Only an agent without a server (no state store) forwards.
+  const forward = backend.state === null ? backend.forward : undefined;
+  if (forward !== undefined) {
+    // A client-only agent answers for itself and its allocations; servers answer the rest.
+    app.use("*", async (c, next) => {
+      if (answeredLocally(c.req.path)) return await next();
+      return await forward(c.req.raw);
+    });
+  }
   jobRoutes(app, backend);
   allocationRoutes(app, backend);
   nodeRoutes(app, backend);

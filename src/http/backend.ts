@@ -45,6 +45,11 @@ export interface LocalAllocation {
 export interface HttpBackend {
   /** The server's state store (null on a client-only agent). */
   readonly state: StateStore | null;
+  /**
+   * On a client-only agent: sends a request this agent cannot answer to a
+   * server (over RPC) and returns the server's response.
+   */
+  readonly forward?: (request: Request) => Promise<Response>;
   /** Job.Register. */
   jobRegister(request: JobRegisterRequest): Promise<JobRegisterResponse>;
   /** Job.Revert: registers a stored version's spec again. */

@@ -5,3 +5,4 @@ export * from "./eval_broker.ts";
 export * from "./blocked_evals.ts";
 export * from "./plan_applier.ts";
 export * from "./heartbeats.ts";
+export * from "./rpc_endpoints.ts";

@@ -659,10 +659,17 @@ export class Server {
   ): Promise<{ allocs: readonly Allocation[]; index: number }> {
     for (;;) {
       const snapshot = this.state.snapshot();
-      const index = snapshot.tableIndex("allocs");
-      if (index > options.minIndex || options.signal.aborted) {
-        return { allocs: snapshot.allocsByNode(nodeID), index: Math.max(index, 1) };
-      }
+      const allocs = snapshot.allocsByNode(nodeID);
+      // As Nomad: the index is the newest change to this node's allocations (the
+      // table's when it has none), so other nodes' placements do not wake it.
+      // Never 0, so a first query (index 0) returns at once.
+      const index = Math.max(
+        1,
+        allocs.length === 0
+          ? snapshot.tableIndex("allocs")
+          : Math.max(...allocs.map((a) => a.ModifyIndex)),
+      );
+      if (index > options.minIndex || options.signal.aborted) return { allocs, index };
       await this.state.waitForChange(["allocs"], options.signal);
     }
   }

@@ -214,3 +214,58 @@ export function nodeSchedulable(
 ): boolean {
   return node.Status === "ready" && node.SchedulingEligibility === "eligible" && !node.Drain;
 }
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+const isStringMap = (v: unknown): boolean =>
+  isRecord(v) && Object.values(v).every((x) => typeof x === "string");
+
+/**
+ * Checks the shape of a node a client registers over RPC, so a malformed
+ * node never reaches the scheduler; returns one sentence per problem.
+ */
+export function nodeRegistrationErrors(value: unknown): string[] {
+  if (!isRecord(value)) return ["node must be an object"];
+  const errors: string[] = [];
+  for (const field of ["ID", "SecretID", "Name", "Datacenter", "NodePool", "HTTPAddr"]) {
+    const v = value[field];
+    if (typeof v !== "string" || (v === "" && field !== "HTTPAddr")) {
+      errors.push(`missing or invalid ${field}`);
+    }
+  }
+  for (const field of ["NodeClass", "ComputedClass", "StatusDescription"]) {
+    if (typeof value[field] !== "string") errors.push(`missing or invalid ${field}`);
+  }
+  if (!["initializing", "ready"].includes(value.Status as string)) {
+    errors.push(`invalid Status ${JSON.stringify(value.Status)}`);
+  }
+  if (!["eligible", "ineligible"].includes(value.SchedulingEligibility as string)) {
+    errors.push(`invalid SchedulingEligibility ${JSON.stringify(value.SchedulingEligibility)}`);
+  }
+  if (!isStringMap(value.Attributes)) errors.push("Attributes must map strings to strings");
+  if (!isStringMap(value.Meta)) errors.push("Meta must map strings to strings");
+  if (!isRecord(value.Drivers) || !Object.values(value.Drivers).every(isRecord)) {
+    errors.push("Drivers must map driver names to driver info");
+  }
+  const res = value.NodeResources;
+  const num = (v: unknown) => typeof v === "number" && Number.isFinite(v) && v >= 0;
+  if (
+    !isRecord(res) || !isRecord(res.Cpu) || !num(res.Cpu.CpuShares) || !isRecord(res.Memory) ||
+    !num(res.Memory.MemoryMB) || !isRecord(res.Disk) || !num(res.Disk.DiskMB) ||
+    !num(res.MinDynamicPort) || !num(res.MaxDynamicPort) ||
+    !(res.Networks === null || Array.isArray(res.Networks)) ||
+    !(res.Devices === null || Array.isArray(res.Devices))
+  ) {
+    errors.push("NodeResources is missing or malformed");
+  }
+  const reserved = value.ReservedResources;
+  if (
+    !isRecord(reserved) || !isRecord(reserved.Cpu) || !num(reserved.Cpu.CpuShares) ||
+    !isRecord(reserved.Memory) || !num(reserved.Memory.MemoryMB) || !isRecord(reserved.Disk) ||
+    !num(reserved.Disk.DiskMB) || !isRecord(reserved.Networks) ||
+    typeof reserved.Networks.ReservedHostPorts !== "string"
+  ) {
+    errors.push("ReservedResources is missing or malformed");
+  }
+  return errors;
+}

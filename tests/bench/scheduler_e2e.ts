@@ -1,45 +1,69 @@
 /**
  * `deno task bench scheduler-e2e`: one job of count 10,000 onto 1,000
- * simulated nodes through the real server pipeline: HTTP API → job register
- * → Raft log in SQLite (fsync on commit) → eval broker → scheduler worker →
- * plan applier → state store. Prints durable placements per second against
- * the 2,000/s target. Nodes are registered through the server's own endpoint
- * in process: the RPC listener (port 4647) arrives with the clustering issue.
+ * simulated client nodes through the real server pipeline. The server is a
+ * real agent process; the nodes live in this process and, like real clients,
+ * register, heartbeat and hold blocking Node.GetClientAllocs queries over RPC
+ * (port 4647). The job goes through the HTTP API → job register → Raft log in
+ * SQLite (fsync on commit) → eval broker → scheduler worker → plan applier →
+ * state store. Prints durable placements per second against the 2,000/s target.
  */
 
-import { Agent } from "../../src/agent/agent.ts";
-import { loadAgentCommandConfig, resolveSettings } from "../../src/agent/command.ts";
-import { nullLogger } from "../../src/core/logger.ts";
+import { RpcPool } from "../../src/rpc/mod.ts";
 import { mockNode, testId } from "../../src/scheduler/testing.ts";
-import { freePort } from "../e2e/harness.ts";
+import { freePort, killExecutors, startAgent } from "../e2e/harness.ts";
 
 const NODES = 1_000;
 const COUNT = 10_000;
 const TARGET_PER_SECOND = 2_000;
+/** Connections the simulated nodes share (a real cluster has one per client). */
+const CONNECTIONS = 16;
+
+/** One simulated client: registers, heartbeats at half its TTL, watches its allocations. */
+async function simulatedNode(pool: RpcPool, i: number, stop: AbortSignal): Promise<number> {
+  const node = mockNode({ ID: testId(9, i), Name: `sim-${i}`, HTTPAddr: "127.0.0.1:4646" });
+  const registered = await pool.call<{ HeartbeatTTL: number }>("Node.Register", { Node: node });
+  const heartbeat = (ttlNs: number) => {
+    const timer = setTimeout(async () => {
+      const next = await pool.call<{ HeartbeatTTL: number }>("Node.UpdateStatus", {
+        NodeID: node.ID,
+        SecretID: node.SecretID,
+      }).catch(() => ({ HeartbeatTTL: ttlNs }));
+      if (!stop.aborted) heartbeat(next.HeartbeatTTL);
+    }, ttlNs / 1e6 / 2);
+    stop.addEventListener("abort", () => clearTimeout(timer), { once: true });
+  };
+  heartbeat(registered.HeartbeatTTL);
+  void (async () => {
+    let index = 0;
+    while (!stop.aborted) {
+      const result = await pool.call<{ Index: number }>("Node.GetClientAllocs", {
+        NodeID: node.ID,
+        SecretID: node.SecretID,
+        MinQueryIndex: index,
+        MaxQueryTime: 60e9,
+      }, { signal: stop, timeoutMs: 90_000 }).catch(() => null);
+      if (result !== null) index = result.Index;
+    }
+  })();
+  return registered.HeartbeatTTL;
+}
 
 /** Runs the benchmark and prints its figures. */
 export async function benchSchedulerE2e(): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "nomad-bench-sched-" });
-  const config = `${dir}/agent.hcl`;
-  await Deno.writeTextFile(
-    config,
-    [
-      `data_dir = "${dir}/data"`,
-      `ports {\n  http = ${freePort()}\n  rpc = ${freePort()}\n  serf = ${freePort()}\n}`,
-      `server {\n  enabled = true\n  bootstrap_expect = 1\n  min_heartbeat_ttl = "1h"\n}`,
-      `client {\n  enabled = false\n}`,
-    ].join("\n"),
-  );
-  const loaded = await loadAgentCommandConfig(["-config", config]);
-  if (!loaded.ok) throw new Error("bad bench agent config");
-  const agent = await Agent.start(await resolveSettings(loaded.config), nullLogger);
-  const address = `http://127.0.0.1:${agent.httpAddress.port}`;
+  const ports = { http: freePort(), rpc: freePort(), serf: freePort() };
+  const agent = await startAgent({ dev: false, role: "server", ports });
+  const address = agent.address;
+  const rpc = `127.0.0.1:${ports.rpc}`;
+  const pools = Array.from({ length: CONNECTIONS }, () => new RpcPool([rpc]));
+  const stop = new AbortController();
   try {
-    const server = agent.server!;
     let t = performance.now();
-    for (let i = 0; i < NODES; i++) {
-      await server.nodeRegister(mockNode({ ID: testId(9, i), Name: `sim-${i}` }));
-    }
+    const ttls = await Promise.all(
+      Array.from(
+        { length: NODES },
+        (_, i) => simulatedNode(pools[i % CONNECTIONS]!, i, stop.signal),
+      ),
+    );
     const registerMs = performance.now() - t;
     const job = {
       Job: {
@@ -76,7 +100,10 @@ export async function benchSchedulerE2e(): Promise<void> {
     console.log(
       `scheduler-e2e: ${COUNT} placements on ${NODES} nodes via HTTP, raft (SQLite) and the plan applier`,
     );
-    console.log(`  ${NODES} nodes registered in ${(registerMs / 1000).toFixed(2)} s`);
+    console.log(
+      `  ${NODES} nodes registered over RPC in ${(registerMs / 1000).toFixed(2)} s ` +
+        `(heartbeat TTL ${Math.max(...ttls) / 1e9} s; each holds a blocking alloc query)`,
+    );
     console.log(
       `  submit → all placed: ${seconds.toFixed(2)} s = ${Math.round(rate)} durable placements/s`,
     );
@@ -84,7 +111,10 @@ export async function benchSchedulerE2e(): Promise<void> {
       `  target ≥ ${TARGET_PER_SECOND}/s: ratio ${(rate / TARGET_PER_SECOND).toFixed(2)}`,
     );
   } finally {
-    await agent.shutdown();
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    stop.abort();
+    for (const pool of pools) pool.close();
+    await agent.stop();
+    killExecutors(agent.dataDir);
+    await Deno.remove(agent.dataDir, { recursive: true }).catch(() => {});
   }
 }

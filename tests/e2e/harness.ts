@@ -39,6 +39,25 @@ export interface StartAgentOptions {
   ports?: { http: number; rpc: number; serf: number };
   /** Extra agent config HCL appended to the generated file. */
   extraConfig?: string;
+  /**
+   * Without -dev: "server" runs a server only, "client" a client only that
+   * joins `servers` (RPC addresses) over RPC; the default runs both.
+   */
+  role?: "server" | "client";
+  servers?: string[];
+}
+
+/** The agent config for a non-dev agent in `dataDir` with the given role. */
+function roleConfig(dataDir: string, options: StartAgentOptions): string {
+  const server = options.role !== "client";
+  const client = options.role !== "server";
+  const servers = (options.servers ?? []).map((s) => JSON.stringify(s)).join(", ");
+  return [
+    `data_dir = "${dataDir}/data"`,
+    `server {\n  enabled = ${server}\n${server ? "  bootstrap_expect = 1\n" : ""}}`,
+    `client {\n  enabled = ${client}\n${servers ? `  servers = [${servers}]\n` : ""}}`,
+    `plugin "raw_exec" {\n  config {\n    enabled = true\n  }\n}`,
+  ].join("\n");
 }
 
 /** Starts `nomad agent` from source and waits until it is healthy. */
@@ -50,9 +69,7 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<TestA
   const config = [
     `bind_addr = "127.0.0.1"`,
     `ports {\n  http = ${ports.http}\n  rpc  = ${ports.rpc}\n  serf = ${ports.serf}\n}`,
-    dev
-      ? ""
-      : `data_dir = "${dataDir}/data"\nserver {\n  enabled = true\n  bootstrap_expect = 1\n}\nclient {\n  enabled = true\n}\nplugin "raw_exec" {\n  config {\n    enabled = true\n  }\n}`,
+    dev ? "" : roleConfig(dataDir, options),
     options.extraConfig ?? "",
   ].join("\n");
   await Deno.writeTextFile(configPath, config);
@@ -82,9 +99,15 @@ export async function startAgent(options: StartAgentOptions = {}): Promise<TestA
       throw new Error(`agent did not become healthy:\n${output}`);
     }
     try {
-      const res = await fetch(`${address}/v1/nodes`);
-      const nodes = await res.json() as { Status: string }[];
-      if (res.ok && nodes.some((n) => n.Status === "ready")) break;
+      if (options.role === "server") {
+        const res = await fetch(`${address}/v1/agent/health`);
+        await res.body?.cancel();
+        if (res.ok) break;
+      } else {
+        const res = await fetch(`${address}/v1/nodes`);
+        const nodes = await res.json() as { Status: string }[];
+        if (res.ok && nodes.some((n) => n.Status === "ready")) break;
+      }
     } catch {
       // not listening yet
     }

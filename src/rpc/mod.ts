@@ -1,0 +1,4 @@
+/** RPC on port 4647: msgpack frames over TCP, multiplexed calls, pooled connections with failover. */
+export * from "./conn.ts";
+export * from "./frame.ts";
+export * from "./transport.ts";
