@@ -3,7 +3,7 @@
  * is a 4-byte big-endian length followed by that many bytes of msgpack.
  */
 
-import { decode, encode } from "@msgpack/msgpack";
+import { decode, encode } from "./msgpack.ts";
 
 /** The preamble byte that selects multiplexed msgpack RPC (room for TLS and others later). */
 export const PROTOCOL_RPC = 0x01;
@@ -32,7 +32,7 @@ export type Message = RequestMessage | ResponseMessage | CancelMessage;
 
 /** Encodes one message as a length-prefixed frame. */
 export function encodeFrame(message: Message): Uint8Array {
-  const body = encode(message, { ignoreUndefined: true });
+  const body = encode(message);
   if (body.length > MAX_FRAME_BYTES) {
     throw new RangeError(`rpc message of ${body.length} bytes exceeds ${MAX_FRAME_BYTES}`);
   }
