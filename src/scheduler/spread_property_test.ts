@@ -9,11 +9,12 @@
  *
  * Clusters are small enough that the selection limit covers every node (as
  * Nomad's limit of max(count, 100) does for spread jobs), nodes are uniform and
- * roomy so capacity always allows the desired spread. Targets give every value
- * a whole number of allocations (at least one): Nomad scores a target by its
- * relative deficit, (desired − used) / desired, which for fractional shares
- * (say 0.3 of an allocation next to 14.03) can leave a large share a little
- * more than one allocation short.
+ * roomy so capacity always allows the desired spread. Half of the target cases
+ * give every value a whole number of allocations; the other half use random
+ * whole percentages, so shares are fractions of an allocation (14.03, 0.3, ...).
+ * A target is met when the value is within one allocation of its share rounded
+ * to whole allocations by largest remainder (what the scheduler aims for: see
+ * desiredCounts in spread_score.ts).
  *
  * Replay one seed: SPREAD_SEED=1234 deno test -A src/scheduler/spread_property_test.ts
  */
@@ -47,14 +48,22 @@ function randomCase(rng: Rng): Case {
     }
   }
   const withTargets = rng.next() < 0.5;
-  // With targets, every value's share is a whole number of allocations (see the module note).
+  const fractional = withTargets && rng.next() < 0.5;
+  // Whole shares: the count divides evenly; fractional: any count, whole percentages.
   const divisors = [4, 5, 10, 20, 25].filter((n) => n >= valueCount);
-  const count = withTargets
+  const count = withTargets && !fractional
     ? divisors[randomInt(rng, 0, divisors.length - 1)]!
-    : randomInt(rng, 1, 24);
+    : randomInt(rng, fractional ? valueCount : 1, 24);
   let percents: number[] | null = null;
-  if (withTargets) {
-    // Random percentages over the values summing to 100.
+  if (fractional) {
+    // Random whole percentages summing to 100, each at least 1.
+    const cuts = Array.from({ length: values.length - 1 }, () => randomInt(rng, 1, 99))
+      .sort((a, b) => a - b);
+    const bounds = [0, ...cuts, 100];
+    percents = values.map((_, i) => Math.max(1, bounds[i + 1]! - bounds[i]!));
+    percents[percents.indexOf(Math.max(...percents))]! -= percents.reduce((a, b) => a + b) - 100;
+  } else if (withTargets) {
+    // Random shares over the values summing to the count.
     const shares = values.map(() => 1);
     for (let left = count - values.length; left > 0; left--) {
       shares[randomInt(rng, 0, values.length - 1)]! += 1;
@@ -94,6 +103,19 @@ function countsByValue(c: Case, allocs: readonly Allocation[]): Map<string, numb
   return counts;
 }
 
+/** Largest-remainder rounding, written here independently of the scheduler's. */
+function wholeShares(shares: number[], total: number): number[] {
+  const whole = shares.map((s) => Math.floor(s + 1e-9));
+  const order = shares.map((s, i) => [s - whole[i]!, i] as const)
+    .sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  let left = total - whole.reduce((a, b) => a + b, 0);
+  for (const [, i] of order) {
+    if (left-- <= 0) break;
+    whole[i]! += 1;
+  }
+  return whole;
+}
+
 async function checkSeed(seed: number): Promise<void> {
   const c = randomCase(seededRng(seed));
   const h = new Harness();
@@ -108,14 +130,13 @@ async function checkSeed(seed: number): Promise<void> {
   }
   const counts = countsByValue(c, allocs);
   if (c.percents !== null) {
+    const wanted = wholeShares(c.percents.map((p) => (p / 100) * c.count), c.count);
     c.values.forEach((value, i) => {
-      const want = (c.percents![i]! / 100) * c.count;
       const got = counts.get(value) ?? 0;
       assert.ok(
-        Math.abs(got - want) <= 1,
-        `value ${value}: ${got} allocations, target ${want} (counts ${
-          JSON.stringify([...counts])
-        })`,
+        Math.abs(got - wanted[i]!) <= 1,
+        `value ${value}: ${got} allocations, share ${(c.percents![i]! / 100) * c.count} ` +
+          `(whole: ${wanted[i]}; counts ${JSON.stringify([...counts])})`,
       );
     });
   } else {

@@ -37,19 +37,35 @@ export function combinedSpreads(job: Job, tg: TaskGroup): Spread[] {
 /**
  * Desired counts per value: `percent / 100 × count` for each target, and the
  * remainder on the implicit target when the targets do not cover the count.
+ * Fractional shares are rounded to whole allocations by largest remainder
+ * (the counts still sum to the same total), so every value ends within one
+ * allocation of its share. Nomad scores the raw fractions, which can leave a
+ * large share more than one allocation short next to a share below one
+ * allocation (0.3 rounds to 0 here: that value is placed on only when needed).
  */
 export function desiredCounts(spread: Spread, count: number): Map<string, number> | null {
   const targets = spread.SpreadTarget ?? [];
   if (targets.length === 0) return null;
-  const desired = new Map<string, number>();
-  let sum = 0;
-  for (const target of targets) {
-    const want = (target.Percent / 100) * count;
-    desired.set(target.Value, want);
-    sum += want;
+  const shares: [string, number][] = targets.map((t) => [t.Value, (t.Percent / 100) * count]);
+  const sum = shares.reduce((total, [, share]) => total + share, 0);
+  if (sum > 0 && sum < count) shares.push([IMPLICIT_TARGET, count - sum]);
+  const total = shares.reduce((t, [, share]) => t + share, 0);
+  return new Map(wholeShares(shares, Math.round(total)));
+}
+
+/** Largest-remainder rounding of `shares` to integers summing to `total`. */
+function wholeShares(shares: [string, number][], total: number): [string, number][] {
+  const whole = shares.map(([value, share]): [string, number] => [value, Math.floor(share + 1e-9)]);
+  let left = total - whole.reduce((sum, [, n]) => sum + n, 0);
+  const byRemainder = shares
+    .map(([, share], i) => ({ i, remainder: share - whole[i]![1] }))
+    .sort((a, b) => b.remainder - a.remainder || a.i - b.i);
+  for (const { i } of byRemainder) {
+    if (left <= 0) break;
+    whole[i]![1] += 1;
+    left -= 1;
   }
-  if (sum > 0 && sum < count) desired.set(IMPLICIT_TARGET, count - sum);
-  return desired;
+  return whole;
 }
 
 /** Inputs for {@linkcode spreadState}. */
