@@ -1,19 +1,15 @@
 /**
  * The allocation runner: builds the allocation directory, runs one task runner
- * per task, derives the allocation's client status, and stops or destroys it.
+ * per task, orders them by lifecycle (the decisions are {@linkcode planLifecycle}'s;
+ * this class only carries them out), derives the allocation's client status, and
+ * stops or destroys it.
  */
 
 import type { TaskDriver } from "../../drivers/driver.ts";
 import type { Logger } from "../core/logger.ts";
 import type { Rng } from "../core/rng.ts";
 import type { ClientAllocUpdate } from "../fsm/mod.ts";
-import {
-  type Allocation,
-  type AllocClientStatus,
-  newTaskEvent,
-  type Node,
-  type TaskState,
-} from "../structs/mod.ts";
+import type { Allocation, AllocClientStatus, Node, TaskState } from "../structs/mod.ts";
 import type { ClientStateDb } from "../storage/mod.ts";
 import {
   type AllocDirPaths,
@@ -24,6 +20,15 @@ import {
 } from "./alloc_dir.ts";
 import { TaskRunner } from "./task_runner.ts";
 import { HealthTracker } from "./health.ts";
+import {
+  type KillCause,
+  killCauseEvent,
+  killingEvent,
+  killTimeoutNs,
+  type LifecyclePhase,
+  type LifecycleTask,
+  planLifecycle,
+} from "./lifecycle.ts";
 import { formatRfc3339Nano } from "../scheduler/mod.ts";
 
 /** Nomad's derivation of an allocation's client status from its tasks. */
@@ -67,6 +72,19 @@ export class AllocRunner {
   #lastReported = "";
   #health: HealthTracker | null = null;
   #deploymentStatus: Allocation["DeploymentStatus"] = null;
+  #phase: LifecyclePhase = "prestart";
+  #stopped = false;
+  /** Tasks the lifecycle lets start now, and starts waiting for that. */
+  #allowed = new Set<string>();
+  readonly #startWaiters = new Map<string, (() => void)[]>();
+  /** Tasks told to stop; each is killed once. */
+  readonly #killing = new Set<string>();
+  /** Kills in progress. */
+  #kills: Promise<void>[] = [];
+  #coordinating = false;
+  #coordinateAgain = false;
+  #groupDelayDone = false;
+  readonly #skipGroupDelay = Promise.withResolvers<void>();
 
   /** Creates a runner for `alloc`. */
   constructor(options: AllocRunnerOptions) {
@@ -88,7 +106,8 @@ export class AllocRunner {
           rng: options.rng,
           logger: options.logger.named(task.Name),
           hostEnv: options.hostEnv,
-          onChange: () => this.#report(),
+          onChange: () => this.#onTaskChange(),
+          untilAllowed: () => this.#untilAllowed(task.Name),
         }),
       );
     }
@@ -155,27 +174,110 @@ export class AllocRunner {
     this.#trackHealth();
     this.#options.stateDb.putAlloc(this.#alloc.ID, { ...this.#alloc, Job: this.#alloc.Job });
     await buildAllocDir(this.#dir);
-    await Promise.all(this.#tasks.map((task) => this.#runTask(task)));
+    this.#coordinate();
+    await Promise.all(this.#tasks.map((task) => task.run()));
+    await Promise.all(this.#kills);
     this.#report();
   }
 
-  async #runTask(task: TaskRunner): Promise<void> {
-    await task.run();
-    if (task.state.Failed) {
-      const event = newTaskEvent("Sibling Task Failed", this.#options.nowNs(), {
-        FailedSibling: task.name,
-        DisplayMessage: `Task's sibling "${task.name}" failed`,
-      });
-      await Promise.all(
-        this.#tasks.filter((t) => t !== task).map((t) => t.kill("sibling task failed", event)),
-      );
+  #onTaskChange(): void {
+    this.#coordinate();
+    this.#report();
+  }
+
+  /** Resolves when the lifecycle lets `name` start. */
+  #untilAllowed(name: string): Promise<void> {
+    if (this.#allowed.has(name)) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#startWaiters.set(name, [...(this.#startWaiters.get(name) ?? []), resolve]);
+    });
+  }
+
+  /** Carries out the lifecycle plan for the current task states; never re-entered. */
+  #coordinate(): void {
+    if (this.#coordinating) {
+      this.#coordinateAgain = true;
+      return;
     }
+    this.#coordinating = true;
+    try {
+      do {
+        this.#coordinateAgain = false;
+        this.#applyPlan();
+      } while (this.#coordinateAgain);
+    } finally {
+      this.#coordinating = false;
+    }
+  }
+
+  #applyPlan(): void {
+    const plan = planLifecycle({
+      phase: this.#phase,
+      tasks: this.#lifecycleTasks(),
+      states: this.taskStates(),
+      stopped: this.#stopped,
+      killing: this.#killing,
+    });
+    this.#phase = plan.phase;
+    this.#allowed = new Set(plan.allowed);
+    for (const name of plan.allowed) {
+      const waiters = this.#startWaiters.get(name) ?? [];
+      this.#startWaiters.delete(name);
+      for (const wake of waiters) wake();
+    }
+    if (plan.kill === null) return;
+    const { cause, waves } = plan.kill;
+    for (const name of waves.flat()) this.#killing.add(name);
+    this.#options.logger.debug("killing tasks", { cause: cause.type, tasks: waves.flat() });
+    const event = killCauseEvent(cause, this.#options.nowNs());
+    if (event !== null) { for (const name of waves.flat()) this.#runner(name).emit(event); }
+    this.#kills.push(this.#killWaves(cause, waves));
+  }
+
+  #lifecycleTasks(): LifecycleTask[] {
+    return this.#tasks.map((t) => ({
+      name: t.name,
+      lifecycle: t.task.Lifecycle,
+      leader: t.task.Leader,
+    }));
+  }
+
+  #runner(name: string): TaskRunner {
+    return this.#tasks.find((t) => t.name === name)!;
+  }
+
+  /** Kills wave after wave (leader first, sidecars last) after the group's shutdown_delay. */
+  async #killWaves(cause: KillCause, waves: string[][]): Promise<void> {
+    await this.#groupShutdownDelay();
+    for (const wave of waves) {
+      await Promise.all(wave.map((name) => {
+        const runner = this.#runner(name);
+        const event = killingEvent(killTimeoutNs(runner.task), this.#options.nowNs());
+        return runner.kill(event);
+      }));
+    }
+    this.#options.logger.debug("tasks killed", { cause: cause.type });
+  }
+
+  /** The group's shutdown_delay, once per allocation, unless the stop skips it. */
+  async #groupShutdownDelay(): Promise<void> {
+    const group = this.#alloc.Job?.TaskGroups.find((g) => g.Name === this.#alloc.TaskGroup);
+    const delayNs = group?.ShutdownDelay ?? 0;
+    if (this.#groupDelayDone || delayNs <= 0) return;
+    this.#groupDelayDone = true;
+    if (this.#alloc.DesiredTransition.NoShutdownDelay === true) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const delay = new Promise<void>((resolve) => timer = setTimeout(resolve, delayNs / 1e6));
+    await Promise.race([delay, this.#skipGroupDelay.promise]);
+    clearTimeout(timer);
   }
 
   /** Applies a newer version of the allocation from the servers. */
   async update(alloc: Allocation): Promise<void> {
     const joined = alloc.DeploymentID !== this.#alloc.DeploymentID;
     this.#alloc = alloc;
+    for (const task of this.#tasks) task.update(alloc);
+    if (alloc.DesiredTransition.NoShutdownDelay === true) this.#skipGroupDelay.resolve();
     // An in-place update into a new deployment must prove its health again.
     if (joined && alloc.DesiredStatus === "run") {
       this.#deploymentStatus = null;
@@ -184,11 +286,16 @@ export class AllocRunner {
     if (alloc.DesiredStatus !== "run") await this.stop();
   }
 
-  /** Kills every task (the servers want the allocation stopped). */
+  /**
+   * Kills every task but the poststop ones (the servers want the allocation
+   * stopped); resolves once every task, poststop tasks included, is done.
+   */
   async stop(): Promise<void> {
     this.#health?.stop();
-    await Promise.all(this.#tasks.map((task) => task.kill("allocation stopped")));
+    this.#stopped = true;
+    this.#coordinate();
     await this.#done;
+    await Promise.all(this.#kills);
   }
 
   /** Stops everything and removes the allocation directory and saved state. */

@@ -50,8 +50,9 @@ export function decideHealth(input: HealthInput): HealthVerdict {
     ? input.startNs + input.strategy.HealthyDeadline
     : null;
   if (deadlineNs !== null && input.nowNs >= deadlineNs) return { healthy: false };
-  const allUp = input.tasks.length > 0 &&
-    input.tasks.every((t) => taskUp(t, input.states[t.Name]));
+  // Poststop tasks only run once the others are dead: they never count for health.
+  const counted = input.tasks.filter((t) => t.Lifecycle?.Hook !== "poststop");
+  const allUp = counted.length > 0 && counted.every((t) => taskUp(t, input.states[t.Name]));
   const upSinceNs = allUp ? input.upSinceNs ?? input.nowNs : null;
   if (upSinceNs !== null && input.nowNs - upSinceNs >= input.strategy.MinHealthyTime) {
     return { healthy: true };

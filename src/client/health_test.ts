@@ -54,3 +54,13 @@ Deno.test("a task that stops running restarts the min_healthy_time clock", () =>
   const verdict = decideHealth(input({ states: restarting, upSinceNs: 1 * S, nowNs: 20 * S }));
   deepStrictEqual(verdict, { healthy: null, upSinceNs: null, checkAtNs: 60 * S });
 });
+
+Deno.test("a poststop task waiting for the others does not hold back health", () => {
+  const tasks = [{ Name: "web", Lifecycle: null }, {
+    Name: "cleanup",
+    Lifecycle: { Hook: "poststop", Sidecar: false },
+  }];
+  const states = { web: state("running"), cleanup: state("pending") };
+  const verdict = decideHealth(input({ tasks, states, nowNs: 15 * S, upSinceNs: 5 * S }));
+  strictEqual(verdict.healthy, true);
+});

@@ -7,17 +7,19 @@
 import {
   DriverError,
   type ExitResult,
+  type TaskConfig,
   type TaskDriver,
   type TaskHandle,
 } from "../../drivers/driver.ts";
 import { MAX_TASK_EVENTS } from "../core/bounds.ts";
-import { formatDuration, NS_PER_SECOND } from "../core/clock.ts";
+import { formatDuration } from "../core/clock.ts";
 import type { Logger } from "../core/logger.ts";
 import type { Rng } from "../core/rng.ts";
 import {
   type Allocation,
   newTaskEvent,
   type Node,
+  type RestartPolicy,
   type Task,
   type TaskEvent,
   type TaskState,
@@ -25,6 +27,13 @@ import {
 import type { ClientStateDb } from "../storage/mod.ts";
 import type { AllocDirPaths, TaskDirPaths } from "./alloc_dir.ts";
 import { dispatchPayloadHook } from "./dispatch_payload.ts";
+import {
+  DEFAULT_KILL_SIGNAL,
+  killedEvent,
+  killTimeoutNs,
+  restartsOnSuccess,
+  shutdownDelayEvent,
+} from "./lifecycle.ts";
 import { envHook } from "./hooks/env.ts";
 import type { TaskHook, TaskHookContext } from "./hooks/mod.ts";
 import { taskDirHook } from "./hooks/task_dir.ts";
@@ -46,13 +55,29 @@ export interface TaskRunnerOptions {
   hostEnv: () => Record<string, string>;
   /** Called after every task state change. */
   onChange: () => void;
+  /**
+   * Resolves when the task may start (its lifecycle phase is open); asked before
+   * every start and restart. Absent: the task may always start.
+   */
+  untilAllowed?: () => Promise<void>;
 }
 
 /** An exit, or a failure to start that may be unrecoverable. */
 type RunResult = ExitResult & { unrecoverable?: boolean };
 
+/** What one start attempt came to. */
+type StartOutcome =
+  | { kind: "started" }
+  | { kind: "failed"; result: RunResult }
+  | { kind: "killed" };
+
 function rfc3339(ns: number): string {
   return new Date(Math.floor(ns / 1e6)).toISOString();
+}
+
+/** Resolves with `true` when `promise` settles first, `false` when `killed` does. */
+async function unlessKilled(promise: Promise<unknown>, killed: Promise<void>): Promise<boolean> {
+  return await Promise.race([promise.then(() => true), killed.then(() => false)]);
 }
 
 /** Runs one task. */
@@ -67,8 +92,12 @@ export class TaskRunner {
     Events: [],
   };
   #handle: TaskHandle | null = null;
-  #killing: { reason: string } | null = null;
-  #wakeDelay: (() => void) | null = null;
+  #alloc: Allocation;
+  /** Set once by {@linkcode kill}; every wait in the run loop races it. */
+  readonly #kill = Promise.withResolvers<void>();
+  #killed = false;
+  #skipShutdownDelay = Promise.withResolvers<void>();
+  #running: Promise<void> | null = null;
   readonly #options: TaskRunnerOptions;
   readonly #hooks: TaskHook[];
   readonly #ctx: TaskHookContext;
@@ -76,6 +105,7 @@ export class TaskRunner {
   /** Creates a runner; call {@linkcode run} to start. */
   constructor(options: TaskRunnerOptions) {
     this.#options = options;
+    this.#alloc = options.alloc;
     this.#hooks = [taskDirHook(), envHook(options.hostEnv), dispatchPayloadHook()];
     this.#ctx = {
       alloc: options.alloc,
@@ -94,6 +124,11 @@ export class TaskRunner {
     return this.#options.task.Name;
   }
 
+  /** The task as the job defines it. */
+  get task(): Task {
+    return this.#options.task;
+  }
+
   /** A copy of the task state. */
   get state(): TaskState {
     return structuredClone(this.#state);
@@ -109,14 +144,19 @@ export class TaskRunner {
     return this.#state.State === "dead";
   }
 
+  /** Records a task event (e.g. the reason the allocation runner kills this task). */
+  emit(event: TaskEvent): void {
+    this.#emit(event);
+  }
+
   #emit(event: TaskEvent): void {
     this.#state.Events = [...(this.#state.Events ?? []), event].slice(-MAX_TASK_EVENTS);
     this.#changed();
   }
 
   #changed(): void {
-    const { stateDb, alloc, task } = this.#options;
-    stateDb.putTask(alloc.ID, task.Name, { handle: this.#handle, state: this.#state });
+    const { stateDb, task } = this.#options;
+    stateDb.putTask(this.#alloc.ID, task.Name, { handle: this.#handle, state: this.#state });
     this.#options.onChange();
   }
 
@@ -140,8 +180,33 @@ export class TaskRunner {
     this.#handle = saved.handle;
   }
 
-  /** Runs the task until it is dead for good. */
-  async run(): Promise<void> {
+  /** Takes a newer version of the allocation (a stop may skip the shutdown delay). */
+  update(alloc: Allocation): void {
+    this.#alloc = alloc;
+    if (alloc.DesiredTransition.NoShutdownDelay === true) this.#skipShutdownDelay.resolve();
+  }
+
+  /** Runs the task until it is dead for good; the same promise on every call. */
+  run(): Promise<void> {
+    this.#running ??= this.#runLoop();
+    return this.#running;
+  }
+
+  /**
+   * Stops the task for good, at any point of its life (waiting to start, starting,
+   * running, between restarts). Emits `event` first when given. Resolves once the
+   * task is dead and its process gone.
+   */
+  kill(event?: TaskEvent): Promise<void> {
+    if (this.dead) return this.#running ?? Promise.resolve();
+    if (event !== undefined) this.#emit(event);
+    this.#killed = true;
+    this.#kill.resolve();
+    if (this.#running === null) this.#setState("dead", null);
+    return this.#running ?? Promise.resolve();
+  }
+
+  async #runLoop(): Promise<void> {
     if (this.dead) return;
     const { nowNs } = this.#options;
     let running = await this.#tryRecover();
@@ -150,25 +215,25 @@ export class TaskRunner {
     }
     let tracker = newRestartTracker(nowNs());
     for (;;) {
-      if (this.#killing !== null) return this.#finishKilled();
       let result: RunResult;
       if (!running) {
-        const started = await this.#start();
-        if (started !== null) result = started;
-        else result = await this.#wait();
+        const outcome = await this.#start();
+        if (outcome.kind === "killed") break;
+        running = outcome.kind === "started";
+        result = outcome.kind === "failed" ? outcome.result : await this.#waitOrStop();
       } else {
-        result = await this.#wait();
+        result = await this.#waitOrStop();
+      }
+      if (this.#killed) {
+        if (running) this.#emit(killedEvent(nowNs()));
+        break;
       }
       running = false;
-      if (this.#killing !== null) return this.#finishKilled();
       const failedToStart = result.error !== undefined && result.exitCode === -1;
-      if (!failedToStart) this.#emitTerminated(result);
       if (result.unrecoverable === true) return this.#setState("dead", null, true);
       const next = nextRestart(tracker, {
-        policy: this.#options.task.RestartPolicy ??
-          this.#options.alloc.Job!.TaskGroups[0]!.RestartPolicy,
-        batch: this.#options.alloc.Job?.Type === "batch" ||
-          this.#options.alloc.Job?.Type === "sysbatch",
+        policy: this.#restartPolicy(),
+        batch: !restartsOnSuccess(this.#alloc.Job?.Type ?? "service", this.task.Lifecycle),
         exitCode: result.exitCode,
         failedToStart,
         nowNs: nowNs(),
@@ -185,8 +250,15 @@ export class TaskRunner {
         });
         return this.#setState("dead", event, true);
       }
-      await this.#restartDelay(decision.delayNs, decision.reason);
+      if (!await this.#restartDelay(decision.delayNs, decision.reason)) break;
     }
+    this.#setState("dead", null);
+  }
+
+  #restartPolicy(): RestartPolicy {
+    const groups = this.#alloc.Job!.TaskGroups;
+    const group = groups.find((g) => g.Name === this.#alloc.TaskGroup) ?? groups[0]!;
+    return this.task.RestartPolicy ?? group.RestartPolicy;
   }
 
   async #tryRecover(): Promise<boolean> {
@@ -208,9 +280,15 @@ export class TaskRunner {
     }
   }
 
-  /** Starts the task; returns an exit result if the start failed. */
-  async #start(): Promise<RunResult | null> {
-    const { driver, task, alloc, nowNs } = this.#options;
+  /**
+   * Waits for the lifecycle to allow the start, runs the prestart hooks and starts
+   * the task. A kill before the driver is called ends it; a kill during the driver
+   * call is seen by {@linkcode #waitOrStop}, which stops the task just started.
+   */
+  async #start(): Promise<StartOutcome> {
+    const { driver, task, nowNs } = this.#options;
+    const allowed = this.#options.untilAllowed?.() ?? Promise.resolve();
+    if (this.#killed || !await unlessKilled(allowed, this.#kill.promise)) return { kind: "killed" };
     try {
       for (const hook of this.#hooks) await hook.prestart?.(this.#ctx);
       if (driver === undefined) {
@@ -218,34 +296,14 @@ export class TaskRunner {
           unrecoverable: true,
         });
       }
-      this.#handle = await driver.startTask({
-        id: `${alloc.ID}/${task.Name}`,
-        allocId: alloc.ID,
-        taskName: task.Name,
-        jobId: alloc.JobID,
-        groupName: alloc.TaskGroup,
-        config: interpolateConfig(task.Config ?? {}, this.#ctx.env) as Record<string, unknown>,
-        env: this.#ctx.env,
-        user: task.User,
-        allocDir: this.#options.allocDir.root,
-        taskDir: this.#options.taskDir.root,
-        logs: {
-          directory: this.#options.allocDir.logs,
-          maxFiles: task.LogConfig.MaxFiles,
-          maxFileSizeBytes: task.LogConfig.MaxFileSizeMB * 1024 * 1024,
-        },
-        resources: {
-          cpuShares: task.Resources.CPU,
-          memoryMB: task.Resources.MemoryMB,
-          memoryMaxMB: task.Resources.MemoryMaxMB,
-        },
-      });
+      if (this.#killed) return { kind: "killed" };
+      this.#handle = await driver.startTask(this.#taskConfig());
       this.#setState(
         "running",
         newTaskEvent("Started", nowNs(), { DisplayMessage: "Task started by client" }),
       );
       for (const hook of this.#hooks) await hook.poststart?.(this.#ctx, this.#handle);
-      return null;
+      return { kind: "started" };
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const unrecoverable = err instanceof DriverError && err.unrecoverable;
@@ -254,32 +312,86 @@ export class TaskRunner {
         DisplayMessage: message,
         FailsTask: unrecoverable,
       }));
-      if (unrecoverable) this.#killing = null;
+      const error = unrecoverable ? `unrecoverable: ${message}` : message;
       return {
-        exitCode: -1,
-        signal: 0,
-        oomKilled: false,
-        error: unrecoverable ? `unrecoverable: ${message}` : message,
+        kind: "failed",
+        result: { exitCode: -1, signal: 0, oomKilled: false, error, unrecoverable },
       };
     }
   }
 
-  async #wait(): Promise<RunResult> {
+  #taskConfig(): TaskConfig {
+    const { task, allocDir, taskDir } = this.#options;
+    const alloc = this.#alloc;
+    return {
+      id: `${alloc.ID}/${task.Name}`,
+      allocId: alloc.ID,
+      taskName: task.Name,
+      jobId: alloc.JobID,
+      groupName: alloc.TaskGroup,
+      config: interpolateConfig(task.Config ?? {}, this.#ctx.env) as Record<string, unknown>,
+      env: this.#ctx.env,
+      user: task.User,
+      allocDir: allocDir.root,
+      taskDir: taskDir.root,
+      logs: {
+        directory: allocDir.logs,
+        maxFiles: task.LogConfig.MaxFiles,
+        maxFileSizeBytes: task.LogConfig.MaxFileSizeMB * 1024 * 1024,
+      },
+      resources: {
+        cpuShares: task.Resources.CPU,
+        memoryMB: task.Resources.MemoryMB,
+        memoryMaxMB: task.Resources.MemoryMaxMB,
+      },
+    };
+  }
+
+  /** Waits for the running task to exit, stopping it first if a kill comes. */
+  async #waitOrStop(): Promise<RunResult> {
     const { driver } = this.#options;
     const handle = this.#handle;
     if (driver === undefined || handle === null) {
       return { exitCode: -1, signal: 0, oomKilled: false, error: "no task" };
     }
-    let result: RunResult;
-    try {
-      result = await driver.waitTask(handle.taskId);
-    } catch (err) {
-      result = { exitCode: -1, signal: 0, oomKilled: false, error: String(err) };
-    }
+    const exit: Promise<RunResult> = driver.waitTask(handle.taskId).catch((err) => ({
+      exitCode: -1,
+      signal: 0,
+      oomKilled: false,
+      error: String(err),
+    }));
+    const exited = await unlessKilled(exit, this.#kill.promise);
+    if (!exited) await this.#stopRunning(handle, exit);
+    const result = await exit;
+    this.#emitTerminated(result);
     await driver.destroyTask(handle.taskId, { force: false }).catch(() => {});
     this.#handle = null;
     for (const hook of this.#hooks) await hook.exited?.(this.#ctx);
     return result;
+  }
+
+  /** Nomad's kill: stop hooks, `shutdown_delay`, then `kill_signal` and SIGKILL after `kill_timeout`. */
+  async #stopRunning(handle: TaskHandle, exit: Promise<RunResult>): Promise<void> {
+    const { task, driver, nowNs, logger } = this.#options;
+    for (const hook of this.#hooks) await hook.stop?.(this.#ctx).catch(() => {});
+    if (task.ShutdownDelay > 0) {
+      const skip = this.#alloc.DesiredTransition.NoShutdownDelay === true;
+      this.#setState("pending", shutdownDelayEvent(task.ShutdownDelay, skip, nowNs()));
+      if (!skip) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const delay = new Promise<void>((r) => timer = setTimeout(r, task.ShutdownDelay / 1e6));
+        const exitedFirst = await unlessKilled(
+          exit,
+          Promise.race([delay, this.#skipShutdownDelay.promise]),
+        );
+        clearTimeout(timer);
+        if (exitedFirst) return;
+      }
+    }
+    await driver!.stopTask(handle.taskId, {
+      timeoutMs: killTimeoutNs(task) / 1e6,
+      signal: task.KillSignal || DEFAULT_KILL_SIGNAL,
+    }).catch((err) => logger.warn("failed to stop task", { task: this.name, error: String(err) }));
   }
 
   #emitTerminated(result: ExitResult): void {
@@ -298,7 +410,8 @@ export class TaskRunner {
     }));
   }
 
-  async #restartDelay(delayNs: number, reason: string): Promise<void> {
+  /** Waits out a restart delay; false when a kill came first. */
+  async #restartDelay(delayNs: number, reason: string): Promise<boolean> {
     const { nowNs } = this.#options;
     const display = reason === "Restart within policy"
       ? `Task restarting in ${formatDuration(delayNs)}`
@@ -313,46 +426,10 @@ export class TaskRunner {
         DisplayMessage: display,
       }),
     );
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, delayNs / 1e6);
-      this.#wakeDelay = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-    this.#wakeDelay = null;
-  }
-
-  #finishKilled(): void {
-    this.#setState(
-      "dead",
-      newTaskEvent("Killed", this.#options.nowNs(), { DisplayMessage: "Task successfully killed" }),
-    );
-  }
-
-  /** Stops the task for good (job stopped, alloc stopped, sibling failed). */
-  async kill(reason: string, event?: TaskEvent): Promise<void> {
-    if (this.dead || this.#killing !== null) return;
-    this.#killing = { reason };
-    const { task, driver, nowNs } = this.#options;
-    const timeoutNs = task.KillTimeout || 5 * NS_PER_SECOND;
-    if (event !== undefined) this.#emit(event);
-    for (const hook of this.#hooks) await hook.stop?.(this.#ctx).catch(() => {});
-    this.#wakeDelay?.();
-    const handle = this.#handle;
-    // Not started (or between restarts): the run loop sees #killing and finishes.
-    if (handle === null || driver === undefined) return;
-    this.#emit(newTaskEvent("Killing", nowNs(), {
-      KillTimeout: timeoutNs,
-      KillReason: reason,
-      DisplayMessage: `Sent interrupt. Waiting ${formatDuration(timeoutNs)} before force killing`,
-    }));
-    await driver.stopTask(handle.taskId, {
-      timeoutMs: timeoutNs / 1e6,
-      signal: task.KillSignal || "SIGINT",
-    })
-      .catch((err) =>
-        this.#options.logger.warn("failed to stop task", { task: this.name, error: String(err) })
-      );
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const delay = new Promise<void>((resolve) => timer = setTimeout(resolve, delayNs / 1e6));
+    const waited = await unlessKilled(delay, this.#kill.promise);
+    clearTimeout(timer);
+    return waited;
   }
 }
