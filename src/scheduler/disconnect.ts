@@ -27,6 +27,29 @@ export function lostAfterNs(tg: TaskGroup | undefined): number {
   return tg.MaxClientDisconnect ?? tg.Disconnect?.LostAfter ?? 0;
 }
 
+/** Nomad's default kill_timeout (ns). */
+const DEFAULT_KILL_TIMEOUT_NS = 5e9;
+
+/** The group's stop_on_client_after (or legacy stop_after_client_disconnect) in ns; 0 when unset. */
+export function stopAfterNs(tg: TaskGroup): number {
+  return tg.Disconnect?.StopOnClientAfter ?? tg.StopAfterClientDisconnect ?? 0;
+}
+
+/**
+ * When a lost allocation of a group with stop_on_client_after may be
+ * replaced (Nomad's WaitClientStop): its client stops it that long after
+ * losing the servers, so the replacement waits that long (plus the longest
+ * kill timeout) from the time it was marked lost, or from now on the first pass.
+ */
+export function waitClientStopNs(alloc: Allocation, tg: TaskGroup, nowNs: number): number {
+  const lost = (alloc.AllocStates ?? []).find((s) =>
+    s.Field === "ClientStatus" && s.Value === "lost"
+  );
+  const since = (lost && parseRfc3339Ns(lost.Time)) || nowNs;
+  const kill = Math.max(DEFAULT_KILL_TIMEOUT_NS, ...tg.Tasks.map((t) => t.KillTimeout ?? 0));
+  return since + stopAfterNs(tg) + kill;
+}
+
 /** Whether a replacement is placed while the allocation is unknown (Nomad's TaskGroup.Replace). */
 export function replaceOnDisconnect(alloc: Allocation): boolean {
   const tg = groupOf(alloc);

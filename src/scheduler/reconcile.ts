@@ -50,7 +50,7 @@ import {
   usedIndexes,
 } from "./alloc_sets.ts";
 import { BATCHED_FAILED_ALLOC_WINDOW_NS } from "./reschedule.ts";
-import { lostAfterNs } from "./disconnect.ts";
+import { appendClientState, lostAfterNs, stopAfterNs, waitClientStopNs } from "./disconnect.ts";
 import {
   type DisconnectResult,
   markDisconnecting,
@@ -460,6 +460,15 @@ function reconcileGroup(input: ReconcileInput, group: GroupInput): GroupReconcil
     evals: [...c.disconnect.followupEvals, ...laterFollowups.evals],
     attributeUpdates: laterFollowups.attributeUpdates.filter((a) => !disconnectIDs.has(a.ID)),
   };
+  // Lost allocations of a group with stop_on_client_after: their client stops
+  // them on its own; replacements wait for that (Nomad's delayByStopAfter).
+  const lostLater = stopAfterNs(tg) === 0 ? [] : c.tainted.lost
+    .map((alloc) => ({ alloc, timeNs: waitClientStopNs(alloc, tg, input.nowNs) }))
+    .filter((later) => later.timeNs > input.nowNs);
+  const lostFollowups = rescheduleLaterEvals(input, job, lostLater);
+  const lostFollowupIDs = new Map(
+    lostFollowups.attributeUpdates.map((a) => [a.ID, a.FollowupEvalID]),
+  );
   const names = usedIndexes([
     ...c.resched.untainted,
     ...c.tainted.migrate,
@@ -467,7 +476,7 @@ function reconcileGroup(input: ReconcileInput, group: GroupInput): GroupReconcil
     ...c.tainted.lost,
   ]);
   const waiting = isCanarying(startState);
-  const stops = computeStop({
+  const computed = computeStop({
     tg,
     names,
     untainted: c.resched.untainted,
@@ -475,7 +484,15 @@ function reconcileGroup(input: ReconcileInput, group: GroupInput): GroupReconcil
     lost: c.tainted.lost,
     canaries: c.canaries,
     canaryState: waiting,
+    nowNs: input.nowNs,
   });
+  const stops = {
+    ...computed,
+    stop: computed.stop.map((st) => {
+      const followupEvalID = lostFollowupIDs.get(st.alloc.ID);
+      return followupEvalID === undefined ? st : { ...st, followupEvalID };
+    }),
+  };
   const updates = computeUpdates(tg, stops.untainted, input.updateFn);
   const canary = canaryPlan({ tg, state: startState, existingState, context, c, updates });
   const limit = destructiveLimit({
@@ -496,7 +513,10 @@ function reconcileGroup(input: ReconcileInput, group: GroupInput): GroupReconcil
     rescheduleNow: c.resched.now,
     lost: c.tainted.lost,
   });
-  if (context.paused || context.failed || isCanarying(canary.state)) {
+  if (lostLater.length > 0) {
+    // A lost allocation waiting for its client to stop it delays every placement of the group.
+    place = [];
+  } else if (context.paused || context.failed || isCanarying(canary.state)) {
     // Only replacements: no new allocations until the deployment may go on.
     place = place.filter((p) => p.previousAlloc !== null);
   }
@@ -537,7 +557,7 @@ function reconcileGroup(input: ReconcileInput, group: GroupInput): GroupReconcil
     attributeUpdates: followups.attributeUpdates.filter((a) =>
       !chosen.some((d) => d.ID === a.ID) && !stops.stop.some((st) => st.alloc.ID === a.ID)
     ),
-    followupEvals: followups.evals,
+    followupEvals: [...followups.evals, ...lostFollowups.evals],
     disconnectUpdates,
     reconnectUpdates: c.reconnectUpdates,
     ignore,
@@ -652,6 +672,8 @@ interface StopInput {
   canaries?: readonly Allocation[];
   /** True while those canaries wait for promotion: they do not count toward the count. */
   canaryState?: boolean;
+  /** Records when lost allocations were marked lost (their AllocStates). */
+  nowNs?: number;
 }
 
 interface StopOutput {
@@ -666,7 +688,15 @@ interface StopOutput {
  * the highest-indexed ones, preferring those that are migrating anyway.
  */
 export function computeStop(input: StopInput): StopOutput {
-  const stop = byNameIndex(input.lost).map((a) => stopRequest(a, ALLOC_LOST, "lost"));
+  const stop = byNameIndex(input.lost).map((a) =>
+    stopRequest(
+      input.nowNs === undefined
+        ? a
+        : { ...a, AllocStates: appendClientState(a, "lost", input.nowNs) },
+      ALLOC_LOST,
+      "lost",
+    )
+  );
   const canaries = input.canaries ?? [];
   const canaryIDs = new Set(canaries.map((a) => a.ID));
   const counted = input.canaryState === true

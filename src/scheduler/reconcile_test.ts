@@ -100,6 +100,44 @@ Deno.test("reconciler replaces allocations on a down node and marks them lost", 
   assert.equal(group.place[0]?.lost, true);
 });
 
+Deno.test("a lost allocation with stop_on_client_after is replaced only after its client stopped it", () => {
+  const base = withCount(mockJob(), 2);
+  const job: Job = {
+    ...base,
+    TaskGroups: base.TaskGroups.map((tg) => ({
+      ...tg,
+      Disconnect: { LostAfter: 0, StopOnClientAfter: 30e9, Replace: null, Reconcile: "best_score" },
+    })),
+  };
+  const down = mockNode({ Status: "down" });
+  const kept = mockAlloc(job, node, { index: 0 });
+  const lost = mockAlloc(job, down, { index: 1 });
+  const first = reconcile(input(job, [kept, lost], { tainted: new Map([[down.ID, down]]) }))
+    .groups[0]!;
+  // Stopped as lost now, with a follow-up evaluation when the client has stopped it: no placement yet.
+  assert.equal(first.place.length, 0);
+  assert.equal(first.stop.length, 1);
+  const [stop] = first.stop;
+  assert.equal(stop!.clientStatus, "lost");
+  assert.equal(first.followupEvals.length, 1);
+  const followup = first.followupEvals[0]!;
+  assert.equal(stop!.followupEvalID, followup.ID);
+  assert.equal(followup.TriggeredBy, "alloc-failure");
+  // 30 s stop_on_client_after plus the default 5 s kill timeout.
+  assert.equal(Date.parse(followup.WaitUntil!) * 1e6, TEST_NOW_NS + 35e9);
+  const lostState = stop!.alloc.AllocStates?.at(-1);
+  assert.equal(lostState?.Value, "lost");
+
+  // The follow-up, once the wait is over: the stopped allocation is replaced.
+  const stopped = { ...stop!.alloc, DesiredStatus: "stop" as const, ClientStatus: "lost" as const };
+  const later = reconcile(
+    input(job, [kept, stopped], { tainted: new Map([[down.ID, down]]), nowNs: TEST_NOW_NS + 36e9 }),
+  ).groups[0]!;
+  assert.equal(later.place.length, 1);
+  assert.equal(later.place[0]?.name, "example.web[1]");
+  assert.equal(later.followupEvals.length, 0);
+});
+
 Deno.test("reconciler migrates allocations marked to migrate", () => {
   const job = withCount(mockJob(), 1);
   const alloc = mockAlloc(job, node, {
