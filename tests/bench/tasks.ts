@@ -1,0 +1,126 @@
+/**
+ * `deno task bench tasks`: starts an agent (server and client) from source,
+ * then 1 and then 50 `raw_exec` sleep tasks on its client, and prints the
+ * agent's RSS, the total RSS of the helper processes (`nomad executor`), and
+ * the memory each task costs beyond its own process: amortized (everything
+ * the agent and helpers grew from no task to 50) and marginal (from 1 task to
+ * 50, once the helper runs). Target: ≤ 5 MB per task. Prints figures only.
+ */
+
+import type { AllocationListStub } from "../../src/structs/mod.ts";
+import { executorPids, killExecutors, startAgent } from "../e2e/harness.ts";
+
+const TASKS = 50;
+const TARGET_MB_PER_TASK = 5;
+const SETTLE_MS = 3_000;
+
+function rssKB(pid: number): number {
+  try {
+    const status = Deno.readTextFileSync(`/proc/${pid}/status`);
+    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? "0");
+  } catch {
+    return 0;
+  }
+}
+
+function job(count: number) {
+  return {
+    Job: {
+      ID: "sleepers",
+      Type: "service",
+      Datacenters: ["dc1"],
+      TaskGroups: [{
+        Name: "g",
+        Count: count,
+        Tasks: [{
+          Name: "sleep",
+          Driver: "raw_exec",
+          Config: { command: "/bin/sleep", args: ["3600"] },
+          Resources: { CPU: 10, MemoryMB: 10 },
+        }],
+      }],
+    },
+  };
+}
+
+async function runTasks(address: string, count: number): Promise<void> {
+  const res = await fetch(`${address}/v1/jobs`, {
+    method: "PUT",
+    body: JSON.stringify(job(count)),
+  });
+  if (!res.ok) throw new Error(`register failed: ${res.status} ${await res.text()}`);
+  await res.body?.cancel();
+  let index = 0;
+  for (;;) {
+    const list = await fetch(`${address}/v1/job/sleepers/allocations?index=${index}&wait=30s`);
+    index = Number(list.headers.get("X-Nomad-Index") ?? "0");
+    const allocs = await list.json() as AllocationListStub[];
+    if (allocs.filter((a) => a.ClientStatus === "running").length >= count) return;
+  }
+}
+
+interface Sample {
+  agentKB: number;
+  helpersKB: number;
+  helpers: number;
+}
+
+async function sample(agentPid: number, dataDir: string): Promise<Sample> {
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
+  const helpers = executorPids((cmdline) => cmdline.includes(dataDir));
+  return {
+    agentKB: rssKB(agentPid),
+    helpersKB: helpers.reduce((sum, pid) => sum + rssKB(pid), 0),
+    helpers: helpers.length,
+  };
+}
+
+const mb = (kb: number) => (kb / 1024).toFixed(1);
+
+/** Runs the benchmark and prints its figures. */
+export async function benchTasks(): Promise<void> {
+  const agent = await startAgent({ dev: false });
+  try {
+    const none = await sample(agent.process.pid, agent.dataDir);
+    await runTasks(agent.address, 1);
+    const one = await sample(agent.process.pid, agent.dataDir);
+    await runTasks(agent.address, TASKS);
+    const all = await sample(agent.process.pid, agent.dataDir);
+    const total = (s: Sample) => s.agentKB + s.helpersKB;
+    const amortized = (total(all) - total(none)) / TASKS;
+    const marginal = (total(all) - total(one)) / (TASKS - 1);
+    console.log(`tasks: ${TASKS} raw_exec sleep tasks on one client (agent from source)`);
+    for (
+      const [label, s] of [["0 tasks", none], ["1 task", one], [`${TASKS} tasks`, all]] as const
+    ) {
+      console.log(
+        `  ${label.padEnd(9)} agent RSS ${mb(s.agentKB)} MB, helpers RSS ${
+          mb(s.helpersKB)
+        } MB (${s.helpers} executor process${s.helpers === 1 ? "" : "es"})`,
+      );
+    }
+    console.log(
+      `  per task, amortized (0 → ${TASKS}): ${mb(amortized)} MB; marginal (1 → ${TASKS}): ${
+        mb(marginal)
+      } MB`,
+    );
+    console.log(
+      `  target ≤ ${TARGET_MB_PER_TASK} MB per task: ratio ${
+        (amortized / 1024 / TARGET_MB_PER_TASK).toFixed(2)
+      } (amortized)`,
+    );
+  } finally {
+    // Stop the job and wait for its tasks to exit: they would outlive the agent otherwise.
+    await fetch(`${agent.address}/v1/job/sleepers`, { method: "DELETE" })
+      .then((r) => r.body?.cancel()).catch(() => {});
+    for (let i = 0; i < 300; i++) {
+      const allocs = await fetch(`${agent.address}/v1/job/sleepers/allocations`)
+        .then((r) => r.json() as Promise<AllocationListStub[]>).catch(() => []);
+      if (allocs.every((a) => a.ClientStatus !== "running" && a.ClientStatus !== "pending")) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await agent.stop();
+    killExecutors(agent.dataDir);
+    await Deno.remove(agent.dataDir, { recursive: true }).catch(() => {});
+  }
+}
