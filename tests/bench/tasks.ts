@@ -4,11 +4,20 @@
  * agent's RSS, the total RSS of the helper processes (`nomad executor`), and
  * the memory each task costs beyond its own process: amortized (everything
  * the agent and helpers grew from no task to 50) and marginal (from 1 task to
- * 50, once the helper runs). Target: ≤ 5 MB per task. Prints figures only.
+ * 50, once the helper runs). Target: ≤ 5 MB per task. Then kills the agent
+ * with SIGKILL, restarts it on the same data dir and prints how long until its
+ * client serves every task again (restored and reattached), PIDs unchanged.
+ * Prints figures only.
  */
 
 import type { AllocationListStub } from "../../src/structs/mod.ts";
-import { executorPids, killExecutors, startAgent } from "../e2e/harness.ts";
+import {
+  executorPids,
+  freePort,
+  killExecutors,
+  startAgent,
+  type TestAgent,
+} from "../e2e/harness.ts";
 
 const TASKS = 50;
 const TARGET_MB_PER_TASK = 5;
@@ -77,9 +86,56 @@ async function sample(agentPid: number, dataDir: string): Promise<Sample> {
 
 const mb = (kb: number) => (kb / 1024).toFixed(1);
 
+/** How many of the job's allocations the agent's client serves logs for (restored runners). */
+async function servedTasks(address: string): Promise<number> {
+  const allocs = await fetch(`${address}/v1/job/sleepers/allocations`)
+    .then((r) => r.json() as Promise<AllocationListStub[]>);
+  let served = 0;
+  for (const a of allocs) {
+    const logs = await fetch(
+      `${address}/v1/client/fs/logs/${a.ID}?task=sleep&type=stdout&plain=true`,
+    ).catch(() => null);
+    await logs?.body?.cancel();
+    if (logs?.ok) served++;
+  }
+  return served;
+}
+
+/** SIGKILL, restart on the same data dir, and time until every task is served again. */
+async function reattach(
+  agent: TestAgent,
+  ports: { http: number; rpc: number; serf: number },
+): Promise<TestAgent> {
+  const sleepers = () =>
+    [...Deno.readDirSync("/proc")].filter((e) => /^\d+$/.test(e.name)).filter((e) => {
+      try {
+        return Deno.readTextFileSync(`/proc/${e.name}/cmdline`) === "/bin/sleep\u00003600\u0000";
+      } catch {
+        return false;
+      }
+    }).map((e) => Number(e.name)).sort((a, b) => a - b);
+  const before = sleepers();
+  await agent.kill();
+  const t0 = performance.now();
+  const next = await startAgent({ dev: false, ports, dataDir: agent.dataDir });
+  const healthyMs = performance.now() - t0;
+  while (await servedTasks(next.address) < TASKS) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const servedMs = performance.now() - t0;
+  const after = sleepers();
+  const same = before.length === after.length && before.every((pid, i) => pid === after[i]);
+  console.log(
+    `  SIGKILL + restart: agent healthy after ${(healthyMs / 1000).toFixed(2)} s, all ${TASKS} ` +
+      `tasks served again after ${(servedMs / 1000).toFixed(2)} s; task PIDs unchanged: ${same}`,
+  );
+  return next;
+}
+
 /** Runs the benchmark and prints its figures. */
 export async function benchTasks(): Promise<void> {
-  const agent = await startAgent({ dev: false });
+  const ports = { http: freePort(), rpc: freePort(), serf: freePort() };
+  let agent: TestAgent = await startAgent({ dev: false, ports });
   try {
     const none = await sample(agent.process.pid, agent.dataDir);
     await runTasks(agent.address, 1);
@@ -109,6 +165,7 @@ export async function benchTasks(): Promise<void> {
         (amortized / 1024 / TARGET_MB_PER_TASK).toFixed(2)
       } (amortized)`,
     );
+    agent = await reattach(agent, ports);
   } finally {
     // Stop the job and wait for its tasks to exit: they would outlive the agent otherwise.
     await fetch(`${agent.address}/v1/job/sleepers`, { method: "DELETE" })
