@@ -381,6 +381,12 @@ function httpBackend(
     }),
     leader: () => server?.raft.leaderAddress() ?? "",
     peers: () => server?.raft.peers() ?? [],
+    ...(client !== null
+      ? {
+        clientStats: () => client.hostStats(),
+        allocStats: (allocID: string) => client.allocStats(allocID),
+      }
+      : {}),
     localAllocation: (allocID): LocalAllocation | undefined => {
       const runner = client?.allocRunner(allocID);
       if (runner === undefined) return undefined;

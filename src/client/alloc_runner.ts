@@ -123,6 +123,11 @@ export class AllocRunner {
     return this.#dir;
   }
 
+  /** The task runners, in the group's task order. */
+  get tasks(): readonly TaskRunner[] {
+    return this.#tasks;
+  }
+
   /** Task names in job order. */
   get taskNames(): string[] {
     return this.#tasks.map((t) => t.name);

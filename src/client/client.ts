@@ -3,7 +3,13 @@
  * allocations, runs them, and reports their status back in batches.
  */
 
-import type { TaskDriver } from "../../drivers/driver.ts";
+import type { TaskDriver, TaskResourceUsage } from "../../drivers/driver.ts";
+import {
+  type AllocResourceUsage,
+  allocResourceUsage,
+  type HostStats,
+  HostStatsCollector,
+} from "./host_stats.ts";
 import { MAX_ALLOC_UPDATE_BATCH } from "../core/bounds.ts";
 import type { Logger } from "../core/logger.ts";
 import type { Rng } from "../core/rng.ts";
@@ -50,6 +56,7 @@ export interface ClientConfig {
 /** A Nomad client. */
 export class Client {
   readonly #config: ClientConfig;
+  #hostStats: HostStatsCollector | null = null;
   readonly #server: ServerApi;
   readonly #drivers: ReadonlyMap<string, TaskDriver>;
   readonly #logger: Logger;
@@ -117,6 +124,34 @@ export class Client {
   /** Runner of an allocation this client holds. */
   allocRunner(allocID: string): AllocRunner | undefined {
     return this.#runners.get(allocID);
+  }
+  /** Host resource usage (`GET /v1/client/stats`). */
+  hostStats(): Promise<HostStats> {
+    this.#hostStats ??= new HostStatsCollector({
+      allocDir: this.#config.allocDir,
+      totalComputeMHz: Number(this.node.Attributes["cpu.totalcompute"] ?? 0),
+    });
+    return this.#hostStats.collect(this.#nowNs());
+  }
+
+  /** An allocation's resource usage from its running tasks' drivers; undefined when not here. */
+  async allocStats(allocID: string): Promise<AllocResourceUsage | undefined> {
+    const runner = this.#runners.get(allocID);
+    if (runner === undefined) return undefined;
+    const usage: Record<string, TaskResourceUsage> = {};
+    for (const task of runner.tasks) {
+      const driver = this.#drivers.get(task.task.Driver);
+      if (task.handle === null || driver === undefined || task.state.State !== "running") continue;
+      try {
+        usage[task.name] = await driver.taskStats(task.handle.taskId);
+      } catch {
+        // The task exited between the check and the reading.
+      }
+    }
+    return allocResourceUsage(usage, {
+      nowNs: this.#nowNs(),
+      mhzPerCore: Number(this.node.Attributes["cpu.frequency"] ?? 0),
+    });
   }
 
   /** Stats for `/v1/agent/self`. */

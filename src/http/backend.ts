@@ -122,6 +122,10 @@ export interface HttpBackend {
   readonly region: string;
   /** An allocation run by this agent's client, if any. */
   localAllocation(allocID: string): LocalAllocation | undefined;
+  /** Host resource usage of this agent's client (absent without a client). */
+  readonly clientStats?: () => Promise<unknown>;
+  /** Resource usage of an allocation this agent's client runs; undefined when not here. */
+  readonly allocStats?: (allocID: string) => Promise<unknown | undefined>;
   /** The static UI: returns the file body and content type for a path under /ui, or undefined. */
   uiAsset(
     path: string,
