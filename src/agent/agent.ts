@@ -328,6 +328,7 @@ async function startClient(parts: {
       ...(settings.client.memoryTotalMB ? { memoryTotalMB: settings.client.memoryTotalMB } : {}),
       devMode: settings.devMode,
       ...(settings.client.hostVolumes ? { hostVolumes: settings.client.hostVolumes } : {}),
+      ...(settings.client.gc ? { gc: settings.client.gc } : {}),
     },
     server: parts.api,
     drivers,
@@ -384,6 +385,7 @@ function httpBackend(
     ...(client !== null
       ? {
         clientStats: () => client.hostStats(),
+        clientGc: (allocID?: string) => client.collectGarbage(allocID),
         allocStats: (allocID: string) => client.allocStats(allocID),
       }
       : {}),

@@ -271,6 +271,11 @@ export async function resolveSettings(config: AgentConfig): Promise<AgentSetting
       memoryTotalMB: config.client.memoryTotalMb,
       rawExecEnabled: truthy(rawExec) || truthy(config.client.options["driver.raw_exec.enable"]),
       hostVolumes: config.client.hostVolumes,
+      gc: {
+        intervalMs: config.client.gcInterval / 1e6,
+        maxAllocs: config.client.gcMaxAllocs,
+        diskUsageThreshold: config.client.gcDiskUsageThreshold,
+      },
     },
     ui: { enabled: config.ui.enabled },
   };

@@ -49,6 +49,8 @@ export interface AgentSettings {
     cpuTotalCompute: number;
     memoryTotalMB: number;
     rawExecEnabled: boolean;
+    /** `gc_interval`, `gc_max_allocs`, `gc_disk_usage_threshold`. */
+    gc?: { intervalMs: number; maxAllocs: number; diskUsageThreshold: number };
     /** `host_volume "name" { path, read_only }` blocks, fingerprinted as the node's HostVolumes. */
     hostVolumes?: Record<string, { path: string; readOnly: boolean }>;
   };

@@ -7,9 +7,11 @@ import type { TaskDriver, TaskResourceUsage } from "../../drivers/driver.ts";
 import {
   type AllocResourceUsage,
   allocResourceUsage,
+  diskStats,
   type HostStats,
   HostStatsCollector,
 } from "./host_stats.ts";
+import { allocsToCollect, DEFAULT_CLIENT_GC, type TerminalAlloc } from "./gc.ts";
 import { MAX_ALLOC_UPDATE_BATCH } from "../core/bounds.ts";
 import type { Logger } from "../core/logger.ts";
 import type { Rng } from "../core/rng.ts";
@@ -51,6 +53,8 @@ export interface ClientConfig {
   devMode: boolean;
   /** `host_volume "name" {}` blocks, reported as the node's HostVolumes. */
   hostVolumes?: Record<string, { path: string; readOnly: boolean }>;
+  /** `gc_interval`, `gc_max_allocs`, `gc_disk_usage_threshold` (Nomad's defaults when absent). */
+  gc?: { intervalMs: number; maxAllocs: number; diskUsageThreshold: number };
 }
 
 /** A Nomad client. */
@@ -72,6 +76,9 @@ export class Client {
   #loops: Promise<void>[] = [];
   #lastHeartbeatNs = 0;
   #heartbeatStopTimer: ReturnType<typeof setTimeout> | null = null;
+  #gcTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Allocations collected while the servers still list them: never started again. */
+  readonly #collected = new Set<string>();
   /** Allocations stopped because the servers were out of reach (stop_on_client_after). */
   readonly #stoppedOnDisconnect = new Set<string>();
 
@@ -113,6 +120,7 @@ export class Client {
     await client.#register();
     client.#loops.push(client.#watchAllocs());
     client.#scheduleHeartbeatStop();
+    client.#scheduleGc();
     return client;
   }
 
@@ -125,6 +133,74 @@ export class Client {
   allocRunner(allocID: string): AllocRunner | undefined {
     return this.#runners.get(allocID);
   }
+  /**
+   * Destroys finished allocations (`PUT /v1/client/gc` with no ID, or one
+   * allocation): their runners, saved state and directories. Returns false
+   * when the allocation is not here or still running.
+   */
+  async collectGarbage(allocID?: string): Promise<boolean> {
+    const terminal = this.#terminalAllocs();
+    const ids = allocID === undefined
+      ? terminal.map((t) => t.id)
+      : terminal.some((t) => t.id === allocID)
+      ? [allocID]
+      : [];
+    for (const id of ids) await this.#collect(id);
+    return allocID === undefined || ids.length > 0;
+  }
+
+  /** One periodic pass: gc_max_allocs, then the disk threshold, oldest first. */
+  async #gcPass(): Promise<void> {
+    const gc = this.#config.gc ?? DEFAULT_CLIENT_GC;
+    for (;;) {
+      const terminal = this.#terminalAllocs();
+      if (terminal.length === 0) return;
+      const disk = await diskStats(this.#config.allocDir);
+      const ids = allocsToCollect({
+        terminal,
+        live: this.#runners.size - terminal.length,
+        maxAllocs: gc.maxAllocs,
+        diskUsedPercent: disk?.UsedPercent ?? null,
+        diskUsageThreshold: gc.diskUsageThreshold,
+      });
+      if (ids.length === 0) return;
+      for (const id of ids) await this.#collect(id);
+    }
+  }
+
+  #scheduleGc(): void {
+    if (this.#abort.signal.aborted) return;
+    const intervalMs = (this.#config.gc ?? DEFAULT_CLIENT_GC).intervalMs;
+    this.#gcTimer = setTimeout(async () => {
+      await this.#gcPass().catch((err) =>
+        this.#logger.warn("error collecting allocations", { error: String(err) })
+      );
+      this.#scheduleGc();
+    }, intervalMs);
+  }
+
+  /** Allocations whose servers want them gone or whose tasks all finished, with when. */
+  #terminalAllocs(): TerminalAlloc[] {
+    const out: TerminalAlloc[] = [];
+    for (const [id, runner] of this.#runners) {
+      const states = Object.values(runner.taskStates());
+      if (!states.every((s) => s.State === "dead")) continue;
+      const finished = states.map((s) => Date.parse(s.FinishedAt ?? "") * 1e6 || 0);
+      out.push({ id, finishedAtNs: Math.max(0, ...finished) });
+    }
+    return out;
+  }
+
+  async #collect(id: string): Promise<void> {
+    const runner = this.#runners.get(id);
+    if (runner === undefined) return;
+    this.#logger.info("garbage collecting allocation", { alloc_id: id });
+    this.#collected.add(id);
+    this.#runners.delete(id);
+    this.#stoppedOnDisconnect.delete(id);
+    await runner.destroy({ removeDir: true });
+  }
+
   /** Host resource usage (`GET /v1/client/stats`). */
   hostStats(): Promise<HostStats> {
     this.#hostStats ??= new HostStatsCollector({
@@ -382,7 +458,7 @@ export class Client {
       seen.add(alloc.ID);
       const runner = this.#runners.get(alloc.ID);
       if (runner === undefined) {
-        if (allocTerminal(alloc)) continue;
+        if (allocTerminal(alloc) || this.#collected.has(alloc.ID)) continue;
         void this.#newRunner(alloc).run();
       } else if (
         alloc.AllocModifyIndex > runner.alloc.AllocModifyIndex ||
@@ -395,6 +471,7 @@ export class Client {
         }
       }
     }
+    for (const id of this.#collected) if (!seen.has(id)) this.#collected.delete(id);
     for (const [id, runner] of this.#runners) {
       if (seen.has(id)) continue;
       this.#runners.delete(id);
@@ -444,6 +521,7 @@ export class Client {
     this.#abort.abort();
     if (this.#heartbeatTimer !== null) clearTimeout(this.#heartbeatTimer);
     if (this.#heartbeatStopTimer !== null) clearTimeout(this.#heartbeatStopTimer);
+    if (this.#gcTimer !== null) clearTimeout(this.#gcTimer);
     if (this.#config.devMode) {
       await Promise.all([...this.#runners.values()].map((r) => r.destroy({ removeDir: true })));
       await this.#flush().catch(() => {});

@@ -93,7 +93,7 @@ export function parseMeminfo(text: string): HostStats["Memory"] {
 }
 
 /** Disk usage of the file system holding `path` (`df -kP`), or null when unknown. */
-async function diskStats(path: string): Promise<HostDiskStats | null> {
+export async function diskStats(path: string): Promise<HostDiskStats | null> {
   try {
     const out = await new Deno.Command("df", {
       args: ["-kP", path],

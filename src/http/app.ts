@@ -9,6 +9,7 @@ import type { HttpBackend } from "./backend.ts";
 import { errorHandler } from "./errors.ts";
 import { agentRoutes } from "./routes/agent.ts";
 import { allocationRoutes } from "./routes/allocations.ts";
+import { clientGcRoutes } from "./routes/client_gc.ts";
 import { statsRoutes } from "./routes/stats.ts";
 import { clientFsRoutes } from "./routes/client_fs.ts";
 import { deploymentRoutes } from "./routes/deployments.ts";
@@ -69,6 +70,7 @@ export function createApp(backend: HttpBackend, logger: Logger): Hono {
   agentRoutes(app, backend);
   clientFsRoutes(app, backend);
   statsRoutes(app, backend);
+  clientGcRoutes(app, backend);
   uiRoutes(app, backend);
   // Known paths answer other methods with 405; unknown paths fall through to 404.
   for (const path of KNOWN_PATHS) app.all(path, (c) => c.text("Invalid method", 405));

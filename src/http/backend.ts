@@ -124,6 +124,11 @@ export interface HttpBackend {
   localAllocation(allocID: string): LocalAllocation | undefined;
   /** Host resource usage of this agent's client (absent without a client). */
   readonly clientStats?: () => Promise<unknown>;
+  /**
+   * Destroys finished allocations on this agent's client (all, or one); false
+   * when that one is not here or still running. Absent without a client.
+   */
+  readonly clientGc?: (allocID?: string) => Promise<boolean>;
   /** Resource usage of an allocation this agent's client runs; undefined when not here. */
   readonly allocStats?: (allocID: string) => Promise<unknown | undefined>;
   /** The static UI: returns the file body and content type for a path under /ui, or undefined. */
