@@ -370,6 +370,7 @@ function httpBackend(
     systemGarbageCollect: () => server!.systemGarbageCollect(),
     reconcileJobSummaries: () => server!.reconcileJobSummaries(),
     schedulerSetConfiguration: (config, cas) => server!.schedulerSetConfiguration(config, cas),
+    variableApply: (op, variable) => server!.variableApply(op, variable),
     deploymentPromote: (id, request) => server!.deploymentPromote(id, request),
     deploymentFail: (id) => server!.deploymentFail(id),
     deploymentPause: (id, pause) => server!.deploymentPause(id, pause),

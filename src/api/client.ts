@@ -9,6 +9,7 @@ import { JobsApi } from "./jobs.ts";
 import { NodesApi } from "./nodes.ts";
 import { OperatorApi } from "./operator.ts";
 import { SystemApi } from "./system.ts";
+import { VariablesApi } from "./variables.ts";
 
 /**
  * Client for Nomad's /v1 HTTP API.
@@ -62,6 +63,11 @@ export class NomadClient extends HttpCore {
   /** System endpoints (garbage collection, summary reconciliation). */
   get system(): SystemApi {
     return new SystemApi(this);
+  }
+
+  /** Variables. */
+  get variables(): VariablesApi {
+    return new VariablesApi(this);
   }
 
   /** Agent endpoints. */

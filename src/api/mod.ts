@@ -30,3 +30,4 @@ export {
   StreamFrameDecoder,
 } from "./stream_frames.ts";
 export type * from "./types.ts";
+export { VariableConflictError, VariablesApi } from "./variables.ts";

@@ -29,6 +29,8 @@ export interface CliIo {
   interruptSignal(): AbortSignal;
   /** Current time in Unix milliseconds (fixed in tests for stable ages). */
   now(): number;
+  /** True when standard output is a terminal (some commands print tables then, JSON otherwise). */
+  stdoutIsTerminal?: boolean;
 }
 
 /** Longest stdin accepted for a job file. */
@@ -61,6 +63,7 @@ export function denoIo(): CliIo {
     readStdin: () => readAllStdin(),
     readLine: () => readStdinLine(),
     now: () => Date.now(),
+    stdoutIsTerminal: Deno.stdout.isTerminal(),
     interruptSignal(): AbortSignal {
       if (controller === undefined) {
         const created = new AbortController();

@@ -40,6 +40,7 @@ import {
   upsertPlanDeployment,
 } from "./deployment_apply.ts";
 import { applySchedulerConfig } from "./scheduler_config_apply.ts";
+import { applyVariable, type VarApplyResult } from "./variable_apply.ts";
 
 /** What applying an entry returns to the writer that proposed it. */
 export interface ApplyResult {
@@ -53,6 +54,8 @@ export interface ApplyResult {
   capacityChanged: boolean;
   /** For a scheduler configuration write: whether it was stored (false: CAS mismatch). */
   updated?: boolean;
+  /** For a variable write: what it came to. */
+  variable?: VarApplyResult;
 }
 
 /** Fields that the server sets; they do not count as a change of the job's spec. */
@@ -137,6 +140,8 @@ export class Fsm {
             capacityChanged: false,
             updated: applySchedulerConfig(txn, entry),
           };
+        case "VarApply":
+          return { index, evals: [], capacityChanged: false, variable: applyVariable(txn, entry) };
         default:
           return unreachable(entry, "unknown log entry type");
       }

@@ -16,6 +16,7 @@ import type {
   SchedulerConfiguration,
   SchedulingEligibility,
   TaskState,
+  Variable,
 } from "../structs/mod.ts";
 
 /** Register or update a job, with the evaluation that schedules it. */
@@ -205,6 +206,16 @@ export interface SchedulerConfigEntry {
   CAS: boolean;
 }
 
+/** A variable write (Nomad's VarApplyStateRequest). */
+export interface VarApplyEntry {
+  Type: "VarApply";
+  Op: "set" | "cas" | "delete" | "delete-cas";
+  /** Namespace, Path, Items (set) and, for check-and-set, the expected ModifyIndex. */
+  Var: Pick<Variable, "Namespace" | "Path" | "Items" | "ModifyIndex">;
+  /** Server time of the write (Unix ns). */
+  NowNs: number;
+}
+
 /** Any log entry. */
 export type LogEntry =
   | JobRegisterEntry
@@ -223,4 +234,5 @@ export type LogEntry =
   | AllocUpdateDesiredTransitionEntry
   | GarbageCollectEntry
   | ReconcileJobSummariesEntry
-  | SchedulerConfigEntry;
+  | SchedulerConfigEntry
+  | VarApplyEntry;

@@ -2,3 +2,4 @@
 export * from "./fsm.ts";
 export * from "./messages.ts";
 export * from "./periodic_apply.ts";
+export * from "./variable_apply.ts";

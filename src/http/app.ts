@@ -10,6 +10,7 @@ import { errorHandler } from "./errors.ts";
 import { agentRoutes } from "./routes/agent.ts";
 import { allocationRoutes } from "./routes/allocations.ts";
 import { clientGcRoutes } from "./routes/client_gc.ts";
+import { variableRoutes } from "./routes/variables.ts";
 import { statsRoutes } from "./routes/stats.ts";
 import { clientFsRoutes } from "./routes/client_fs.ts";
 import { deploymentRoutes } from "./routes/deployments.ts";
@@ -39,6 +40,8 @@ const KNOWN_PATHS = [
   "/v1/system/gc",
   "/v1/system/reconcile/summaries",
   SCHEDULER_CONFIGURATION_PATH,
+  "/v1/vars",
+  "/v1/var/*",
 ];
 
 /** Paths a client-only agent serves itself: agent info, its client's endpoints, the UI. */
@@ -71,6 +74,7 @@ export function createApp(backend: HttpBackend, logger: Logger): Hono {
   clientFsRoutes(app, backend);
   statsRoutes(app, backend);
   clientGcRoutes(app, backend);
+  variableRoutes(app, backend);
   uiRoutes(app, backend);
   // Known paths answer other methods with 405; unknown paths fall through to 404.
   for (const path of KNOWN_PATHS) app.all(path, (c) => c.text("Invalid method", 405));

@@ -57,6 +57,7 @@ function setup() {
     systemGarbageCollect: () => Promise.resolve({ Index: 1 }),
     reconcileJobSummaries: () => Promise.resolve({ Index: 1 }),
     schedulerSetConfiguration: () => Promise.reject(new CodedError(500, "not in this test")),
+    variableApply: () => Promise.reject(new CodedError(500, "not in this test")),
     deploymentPromote: () => Promise.reject(new CodedError(500, "not in this test")),
     deploymentFail: () => Promise.reject(new CodedError(500, "not in this test")),
     deploymentPause: () => Promise.reject(new CodedError(500, "not in this test")),

@@ -18,6 +18,7 @@ import type {
   NodeUpdateResponse,
   PeriodicForceResponse,
   SchedulerConfiguration,
+  Variable,
 } from "../structs/mod.ts";
 
 /** One chunk of a task log: bytes at `offset` of a rotated file; `null` is an idle heartbeat. */
@@ -120,6 +121,11 @@ export interface HttpBackend {
   peers(): string[];
   /** Region of this agent. */
   readonly region: string;
+  /** Variables.Apply: set, check-and-set, delete or check-and-delete a variable. */
+  variableApply(
+    op: "set" | "cas" | "delete" | "delete-cas",
+    variable: Pick<Variable, "Namespace" | "Path" | "Items" | "ModifyIndex">,
+  ): Promise<{ Output: Variable | null; Conflict: Variable | null; Index: number }>;
   /** An allocation run by this agent's client, if any. */
   localAllocation(allocID: string): LocalAllocation | undefined;
   /** Host resource usage of this agent's client (absent without a client). */

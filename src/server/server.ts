@@ -41,7 +41,8 @@ import {
   formatWarnings,
   memoryOversubscriptionWarnings,
 } from "../structs/mod.ts";
-import type { ClientAllocUpdate } from "../fsm/mod.ts";
+import type { ClientAllocUpdate, VarApplyEntry } from "../fsm/mod.ts";
+import { type Variable, variableError, variablePathError } from "../structs/mod.ts";
 import { nodeEvaluations, nodeUpdateNeedsEvals } from "../scheduler/mod.ts";
 import { BlockedEvals } from "./blocked_evals.ts";
 import { EvalBroker } from "./eval_broker.ts";
@@ -440,6 +441,34 @@ export class Server {
     return this.#deploymentWrite(
       promoteDeployment(this.#deploymentContext(), { id, ...request }),
     );
+  }
+
+  /**
+   * Variables.Apply: validates and writes a variable. A check-and-set whose
+   * index does not match returns the current variable as `Conflict`.
+   */
+  async variableApply(
+    op: VarApplyEntry["Op"],
+    variable: VarApplyEntry["Var"],
+  ): Promise<{ Output: Variable | null; Conflict: Variable | null; Index: number }> {
+    if (op === "set" || op === "cas") {
+      const error = variableError(variable);
+      if (error !== null) throw new CodedError(400, error);
+    } else {
+      const error = variablePathError(variable.Path);
+      if (error !== null) throw new CodedError(400, error);
+    }
+    const result = await this.#raft.apply({
+      Type: "VarApply",
+      Op: op,
+      Var: variable,
+      NowNs: this.config.clock.nowNs(),
+    });
+    return {
+      Output: result.variable?.stored ?? null,
+      Conflict: result.variable?.conflict ?? null,
+      Index: result.index,
+    };
   }
 
   /** Deployment.Fail: fails an active deployment (and auto-reverts if configured). */

@@ -9,6 +9,7 @@ import type {
   Node,
   PeriodicLaunch,
   SchedulerConfiguration,
+  Variable,
 } from "../structs/mod.ts";
 import { effectiveSchedulerAlgorithm } from "../structs/mod.ts";
 import type { SchedulerAlgorithm, StateView } from "../scheduler/types.ts";
@@ -32,6 +33,8 @@ export interface Tables {
   readonly schedulerAlgorithm: SchedulerAlgorithm;
   /** The cluster's scheduler configuration; null until the leader first writes it. */
   readonly schedulerConfig: SchedulerConfiguration | null;
+  /** Variables by namespaced path. */
+  readonly variables: ReadonlyMap<string, Variable>;
 }
 
 /** Key of a namespaced object. */
@@ -179,6 +182,18 @@ export class StateSnapshot implements StateView {
   /** The last launch of a periodic job. */
   periodicLaunchByID(namespace: string, id: string): PeriodicLaunch | undefined {
     return this.#t.periodicLaunches.get(nsKey(namespace, id));
+  }
+
+  /** The variable at `path` in `namespace`. */
+  variable(namespace: string, path: string): Variable | undefined {
+    return this.#t.variables.get(nsKey(namespace, path));
+  }
+
+  /** Variables whose path starts with `prefix`, sorted by namespace then path ("*": all namespaces). */
+  variables(namespace: string, prefix = ""): Variable[] {
+    return [...this.#t.variables.values()]
+      .filter((v) => (namespace === "*" || v.Namespace === namespace) && v.Path.startsWith(prefix))
+      .sort((a, b) => a.Namespace.localeCompare(b.Namespace) || a.Path.localeCompare(b.Path));
   }
 
   /** Jobs whose ParentID is `parentID` (periodic launches and dispatched children). */

@@ -20,6 +20,7 @@ import {
   type Node,
   type PeriodicLaunch,
   type SchedulerConfiguration,
+  type Variable,
 } from "../structs/mod.ts";
 import { nsKey, StateSnapshot, type Tables } from "./snapshot.ts";
 import { type TableName, Watchers } from "./watch.ts";
@@ -36,6 +37,7 @@ type MutableTables = {
   nodes: Map<string, Node>;
   deployments: Map<string, Deployment>;
   periodicLaunches: Map<string, PeriodicLaunch>;
+  variables: Map<string, Variable>;
 };
 
 const TABLE_OF: Record<keyof MutableTables, TableName> = {
@@ -47,6 +49,7 @@ const TABLE_OF: Record<keyof MutableTables, TableName> = {
   nodes: "nodes",
   deployments: "deployment",
   periodicLaunches: "periodic_launch",
+  variables: "variables",
 };
 
 /** A write transaction: tables are copied on first write and swapped in on commit. */
@@ -126,6 +129,7 @@ export class Txn {
       nodes: pick("nodes"),
       deployments: pick("deployments"),
       periodicLaunches: pick("periodicLaunches"),
+      variables: pick("variables"),
       tableIndex,
       schedulerAlgorithm: this.#base.schedulerAlgorithm,
       schedulerConfig: this.#schedulerConfig ?? this.#base.schedulerConfig,
@@ -274,6 +278,7 @@ export class StateStore {
     nodes: new Map(),
     deployments: new Map(),
     periodicLaunches: new Map(),
+    variables: new Map(),
     tableIndex: new Map(),
     schedulerAlgorithm: "binpack",
     schedulerConfig: null,

@@ -11,6 +11,7 @@ export const TABLES = [
   "deployment",
   "periodic_launch",
   "scheduler_config",
+  "variables",
 ] as const;
 /** One of {@linkcode TABLES}. */
 export type TableName = typeof TABLES[number];

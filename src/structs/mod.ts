@@ -12,3 +12,4 @@ export * from "./copy.ts";
 export * from "./requests.ts";
 export * from "./diff.ts";
 export * from "./scheduler_config.ts";
+export * from "./variable.ts";

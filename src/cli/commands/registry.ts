@@ -1,6 +1,7 @@
 /** Every command of the `nomad` binary, with Nomad's names and aliases. */
 
 import type { CliOptions, Command } from "../cli.ts";
+import { varGetCommand, varGroup, varListCommand, varPurgeCommand, varPutCommand } from "./var.ts";
 import { agentCommand, executorCommand } from "./agent.ts";
 import { allocLogsCommand, runAllocLogs } from "./alloc_logs.ts";
 import { allocStatusCommand } from "./alloc_status.ts";
@@ -88,6 +89,11 @@ export function allCommands(): Command[] {
     nodeEligibilityCommand,
     systemGroup,
     systemGcCommand,
+    varGroup,
+    varListCommand,
+    varGetCommand,
+    varPutCommand,
+    varPurgeCommand,
     systemReconcileGroup,
     systemReconcileSummariesCommand,
     operatorGroup,
