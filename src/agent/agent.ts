@@ -28,6 +28,7 @@ function localServerApi(server: Server): ServerApi {
     heartbeat: (nodeID, secretID) => server.nodeHeartbeat(nodeID, secretID),
     getClientAllocs: (nodeID, options) => server.getClientAllocs(nodeID, options),
     updateAllocs: (updates) => server.updateAllocs(updates),
+    readVariables: (namespace, prefix, options) => server.readVariables(namespace, prefix, options),
   };
 }
 
@@ -95,6 +96,13 @@ function severable(
           })
         ),
       updateAllocs: (updates) => guard(() => api.updateAllocs(updates)),
+      readVariables: (namespace, prefix, options) =>
+        guard((signal) =>
+          api.readVariables(namespace, prefix, {
+            ...options,
+            signal: AbortSignal.any([options.signal, signal]),
+          })
+        ),
     },
     sever: () => {
       severed = true;

@@ -5,7 +5,7 @@
 
 import type { ClientAllocUpdate } from "../fsm/mod.ts";
 import type { RpcPool } from "../rpc/mod.ts";
-import type { Allocation } from "../structs/mod.ts";
+import type { Allocation, Variable } from "../structs/mod.ts";
 import type { ServerApi } from "./server_api.ts";
 
 /** How long one Node.GetClientAllocs may block on the server. */
@@ -36,6 +36,21 @@ export function rpcServerApi(pool: RpcPool): ServerApi {
         { signal: options.signal, timeoutMs: ALLOC_QUERY_WAIT_MS + 30_000 },
       );
       return { allocs: result.Allocs, index: result.Index };
+    },
+    readVariables: async (namespace, prefix, options) => {
+      const result = await pool.call<{ Data: Variable[]; Index: number }>(
+        "Variables.List",
+        {
+          NodeID: nodeID,
+          SecretID: secretID,
+          Namespace: namespace,
+          Prefix: prefix,
+          MinQueryIndex: options.minIndex,
+          MaxQueryTime: ALLOC_QUERY_WAIT_MS * 1e6,
+        },
+        { signal: options.signal, timeoutMs: ALLOC_QUERY_WAIT_MS + 30_000 },
+      );
+      return { variables: result.Data, index: result.Index };
     },
     updateAllocs: (updates: readonly ClientAllocUpdate[]) =>
       pool.call("Node.UpdateAlloc", { NodeID: nodeID, SecretID: secretID, Alloc: updates }),

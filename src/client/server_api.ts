@@ -4,7 +4,7 @@
  */
 
 import type { ClientAllocUpdate } from "../fsm/mod.ts";
-import type { Allocation, Node } from "../structs/mod.ts";
+import type { Allocation, Node, Variable } from "../structs/mod.ts";
 
 /** Server RPCs used by a client. */
 export interface ServerApi {
@@ -19,4 +19,13 @@ export interface ServerApi {
   ): Promise<{ allocs: readonly Allocation[]; index: number }>;
   /** Node.UpdateAlloc: client-side status of allocations. */
   updateAllocs(updates: readonly ClientAllocUpdate[]): Promise<unknown>;
+  /**
+   * Variables.List for templates: the variables under `prefix` (with their
+   * items), blocking until they change after `minIndex`.
+   */
+  readVariables(
+    namespace: string,
+    prefix: string,
+    options: { minIndex: number; signal: AbortSignal },
+  ): Promise<{ variables: readonly Variable[]; index: number }>;
 }

@@ -65,7 +65,10 @@ function allocUpdates(value: unknown): ClientAllocUpdate[] {
   return value as ClientAllocUpdate[];
 }
 
-/** Serves Node.Register, Node.UpdateStatus, Node.GetClientAllocs and Node.UpdateAlloc. */
+/**
+ * Serves Node.Register, Node.UpdateStatus, Node.GetClientAllocs, Node.UpdateAlloc
+ * and Variables.List (for templates; the caller proves it is a node).
+ */
 export function nodeRpcHandler(server: Server): RpcHandler {
   return async (method, rawArgs, { signal }) => {
     const args = record(rawArgs, method);
@@ -109,6 +112,20 @@ export function nodeRpcHandler(server: Server): RpcHandler {
           }
         }
         return await server.updateAllocs(updates);
+      }
+      case "Variables.List": {
+        authorizedNode(server, text(args, "NodeID", method), text(args, "SecretID", method));
+        const namespace = text(args, "Namespace", method);
+        const prefix = typeof args.Prefix === "string" ? args.Prefix : "";
+        const waitMs = Math.min(
+          count(args, "MaxQueryTime", method) / 1e6 || DEFAULT_QUERY_TIME_MS,
+          MAX_QUERY_TIME_MS,
+        );
+        const result = await server.readVariables(namespace, prefix, {
+          minIndex: count(args, "MinQueryIndex", method),
+          signal: AbortSignal.any([signal, AbortSignal.timeout(waitMs)]),
+        });
+        return { Data: result.variables, Index: result.index };
       }
       default:
         throw new CodedError(400, `rpc: can't find method ${method}`);

@@ -150,3 +150,40 @@ Deno.test("bad RPC arguments get clear errors and change nothing", async () => {
     });
   });
 });
+
+Deno.test("a node reads variables over RPC and is woken when they change", async () => {
+  await withRpc(async (conn, server) => {
+    const node = mockNode({ ID: "00000000-0000-4000-8000-00000000dddd" });
+    await conn.call("Node.Register", { Node: node });
+    const auth = { NodeID: node.ID, SecretID: node.SecretID, Namespace: "default" };
+    await server.variableApply("set", {
+      Namespace: "default",
+      Path: "nomad/jobs/web",
+      Items: { a: "1" },
+      ModifyIndex: 0,
+    });
+    const first = await conn.call<
+      { Data: { Path: string; Items: Record<string, string> }[]; Index: number }
+    >(
+      "Variables.List",
+      { ...auth, Prefix: "nomad/jobs/" },
+    );
+    deepStrictEqual(first.Data.map((v) => [v.Path, v.Items]), [["nomad/jobs/web", { a: "1" }]]);
+    const waiting = conn.call<{ Data: { Items: Record<string, string> }[]; Index: number }>(
+      "Variables.List",
+      { ...auth, Prefix: "nomad/jobs/", MinQueryIndex: first.Index, MaxQueryTime: 30e9 },
+    );
+    await server.variableApply("set", {
+      Namespace: "default",
+      Path: "nomad/jobs/web",
+      Items: { a: "2" },
+      ModifyIndex: 0,
+    });
+    deepStrictEqual((await waiting).Data[0]!.Items, { a: "2" });
+    await rejects(conn.call("Variables.List", { ...auth, SecretID: "wrong" }), { code: 403 });
+    await rejects(conn.call("Variables.List", { NodeID: node.ID, SecretID: node.SecretID }), {
+      code: 400,
+      message: "Variables.List: missing Namespace",
+    });
+  });
+});

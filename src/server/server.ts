@@ -703,6 +703,21 @@ export class Server {
     }
   }
 
+  /** Variables under `prefix` in `namespace`, blocking until they change after `minIndex`. */
+  async readVariables(
+    namespace: string,
+    prefix: string,
+    options: { minIndex: number; signal: AbortSignal },
+  ): Promise<{ variables: readonly Variable[]; index: number }> {
+    for (;;) {
+      const snapshot = this.state.snapshot();
+      const variables = snapshot.variables(namespace, prefix);
+      const index = Math.max(1, snapshot.tableIndex("variables"));
+      if (index > options.minIndex || options.signal.aborted) return { variables, index };
+      await this.state.waitForChange(["variables"], options.signal);
+    }
+  }
+
   /** Node.UpdateAlloc: records client status; failed allocations get an evaluation for rescheduling. */
   async updateAllocs(updates: readonly ClientAllocUpdate[]): Promise<{ Index: number }> {
     if (updates.length === 0) return { Index: this.state.index };
