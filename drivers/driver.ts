@@ -97,6 +97,36 @@ export interface ExecResult {
   exitCode: number;
 }
 
+/** A terminal size for exec sessions with a TTY. */
+export interface TerminalSize {
+  height: number;
+  width: number;
+}
+
+/** Options of {@linkcode TaskDriver.execStreaming}. */
+export interface ExecStreamingOptions {
+  /** Run the command on a pseudo terminal (stdout and stderr are then one stream). */
+  tty: boolean;
+}
+
+/** An interactive command running in a task's context. */
+export interface ExecSession {
+  /** The command's stdout (with a TTY: everything the terminal shows). */
+  readonly stdout: ReadableStream<Uint8Array>;
+  /** The command's stderr (empty with a TTY). */
+  readonly stderr: ReadableStream<Uint8Array>;
+  /** Sends bytes to the command's stdin. */
+  write(data: Uint8Array): Promise<void>;
+  /** Closes the command's stdin. */
+  closeStdin(): Promise<void>;
+  /** Sets the terminal size; ignored without a TTY. */
+  resize(size: TerminalSize): Promise<void>;
+  /** Resolves with the command's exit code when it ends. */
+  readonly exited: Promise<number>;
+  /** Kills the command (the client went away). */
+  kill(): void;
+}
+
 /** Raised for expected driver failures; the message becomes the task event text. */
 export class DriverError extends Error {
   override name = "DriverError";
@@ -132,6 +162,15 @@ export interface TaskDriver {
   signalTask(taskId: string, signal: string): Promise<void>;
   /** Runs a command in the task's context. */
   execTask(taskId: string, command: string[], options: { timeoutMs: number }): Promise<ExecResult>;
+  /**
+   * Starts an interactive command in the task's context (`nomad alloc exec`).
+   * Optional: drivers without it refuse exec sessions.
+   */
+  execStreaming?(
+    taskId: string,
+    command: string[],
+    options: ExecStreamingOptions,
+  ): Promise<ExecSession>;
   /** Current resource usage. */
   taskStats(taskId: string): Promise<TaskResourceUsage>;
   /** Releases driver-wide resources on agent shutdown. `destroyTasks` is true in -dev. */

@@ -6,6 +6,8 @@ import {
   DriverError,
   type DriverFingerprint,
   type ExecResult,
+  type ExecSession,
+  type ExecStreamingOptions,
   type ExitResult,
   type TaskConfig,
   type TaskDriver,
@@ -25,6 +27,7 @@ import {
   UNKNOWN_EXIT,
 } from "../executor/protocol.ts";
 import { CommandTimeoutError, runCommand } from "../executor/run_command.ts";
+import { startExecSession } from "./exec_streaming.ts";
 import { decodeRawExecConfig } from "./schema.ts";
 
 /** Driver name as jobs spell it. */
@@ -291,6 +294,17 @@ export class RawExecDriver implements TaskDriver {
       if (error instanceof CommandTimeoutError) throw new DriverError(error.message);
       throw driverError(error, "failed to exec into task: ");
     }
+  }
+
+  /** Starts an interactive command with the task's environment and working directory. */
+  execStreaming(
+    taskId: string,
+    command: string[],
+    options: ExecStreamingOptions,
+  ): Promise<ExecSession> {
+    const task = this.#tasks.get(taskId);
+    if (!task) return Promise.reject(new DriverError(TASK_NOT_FOUND));
+    return startExecSession(command, { env: task.config.env, cwd: task.cwd }, options.tty);
   }
 
   /** Memory and CPU of the task's processes; CPU percent is relative to the last call. */

@@ -9,6 +9,8 @@ import { RawExecDriver } from "../../drivers/raw_exec/mod.ts";
 import { ExecutorClient } from "../../drivers/executor/client.ts";
 import type { Logger } from "../core/logger.ts";
 import { Client, rpcServerApi, type ServerApi, taskLogs } from "../client/mod.ts";
+import { allocationActions } from "../client/exec_actions.ts";
+import { allocFs } from "../client/fs.ts";
 import { createApp, type HttpBackend, type LocalAllocation } from "../http/mod.ts";
 import { listenRpc, RpcPool } from "../rpc/mod.ts";
 import type { RpcHandler, RpcListener } from "../rpc/mod.ts";
@@ -29,6 +31,12 @@ function localServerApi(server: Server): ServerApi {
     getClientAllocs: (nodeID, options) => server.getClientAllocs(nodeID, options),
     updateAllocs: (updates) => server.updateAllocs(updates),
     readVariables: (namespace, prefix, options) => server.readVariables(namespace, prefix, options),
+    upsertServiceRegistrations: (services) =>
+      server.serviceRegistrationUpsert(services[0]?.NodeID ?? "", services),
+    deleteServiceRegistration: (namespace, id) =>
+      server.serviceRegistrationDelete(namespace, id, { missingOk: true }),
+    readServiceRegistrations: (namespace, name, options) =>
+      server.readServiceRegistrations(namespace, name, options),
   };
 }
 
@@ -99,6 +107,17 @@ function severable(
       readVariables: (namespace, prefix, options) =>
         guard((signal) =>
           api.readVariables(namespace, prefix, {
+            ...options,
+            signal: AbortSignal.any([options.signal, signal]),
+          })
+        ),
+      upsertServiceRegistrations: (services) =>
+        guard(() => api.upsertServiceRegistrations(services)),
+      deleteServiceRegistration: (namespace, id) =>
+        guard(() => api.deleteServiceRegistration(namespace, id)),
+      readServiceRegistrations: (namespace, name, options) =>
+        guard((signal) =>
+          api.readServiceRegistrations(namespace, name, {
             ...options,
             signal: AbortSignal.any([options.signal, signal]),
           })
@@ -379,6 +398,10 @@ function httpBackend(
     reconcileJobSummaries: () => server!.reconcileJobSummaries(),
     schedulerSetConfiguration: (config, cas) => server!.schedulerSetConfiguration(config, cas),
     variableApply: (op, variable) => server!.variableApply(op, variable),
+    serviceRegistrationDelete: (namespace, id) => server!.serviceRegistrationDelete(namespace, id),
+    ...(server !== null
+      ? { allocStop: (allocID, options) => server.allocStop(allocID, options) }
+      : {}),
     deploymentPromote: (id, request) => server!.deploymentPromote(id, request),
     deploymentFail: (id) => server!.deploymentFail(id),
     deploymentPause: (id, pause) => server!.deploymentPause(id, pause),
@@ -396,6 +419,7 @@ function httpBackend(
         clientStats: () => client.hostStats(),
         clientGc: (allocID?: string) => client.collectGarbage(allocID),
         allocStats: (allocID: string) => client.allocStats(allocID),
+        allocChecks: (allocID: string) => client.allocRunner(allocID)?.checkResults(),
       }
       : {}),
     localAllocation: (allocID): LocalAllocation | undefined => {
@@ -410,6 +434,9 @@ function httpBackend(
             logDir: runner.dir.logs,
             done: () => runner.taskStates()[options.task]?.State === "dead",
           }),
+        fs: allocFs({ root: runner.dir.root, taskNames: runner.taskNames }),
+        taskStates: () => runner.taskStates(),
+        ...allocationActions(runner.tasks, systemClock.nowNs),
       };
     },
     uiAsset,

@@ -1,6 +1,7 @@
 /** `/v1/allocations`, `/v1/allocation/:id` and `/v1/evaluation(s)` endpoints. */
 
 import type { Allocation, AllocationListStub, Evaluation } from "../structs/mod.ts";
+import { execAllocation, type ExecOptions } from "./allocations_exec.ts";
 import type { HttpCore, QueryOptions, QueryResult } from "./http_core.ts";
 import { byCreateIndexDescending } from "./jobs.ts";
 
@@ -25,6 +26,43 @@ export class AllocationsApi {
     options: QueryOptions = {},
   ): Promise<QueryResult<AllocationListStub[]>> {
     return await this.list({ ...options, prefix });
+  }
+
+  /** Sends a signal to one task of a running allocation, or to all when `task` is empty. */
+  async signal(id: string, request: { task: string; signal: string }): Promise<void> {
+    await this.#core.write("PUT", `/v1/client/allocation/${encodeURIComponent(id)}/signal`, {
+      Task: request.task,
+      Signal: request.signal,
+    });
+  }
+
+  /** Restarts one task, the running tasks, or all tasks of an allocation. */
+  async restart(id: string, request: { taskName: string; allTasks: boolean }): Promise<void> {
+    await this.#core.write("PUT", `/v1/client/allocation/${encodeURIComponent(id)}/restart`, {
+      TaskName: request.taskName,
+      AllTasks: request.allTasks,
+    });
+  }
+
+  /** Stops an allocation so that it is migrated (replaced); returns the evaluation. */
+  async stop(
+    id: string,
+    options: { noShutdownDelay?: boolean } = {},
+  ): Promise<{ EvalID: string; Index: number }> {
+    const params: Record<string, string> = {};
+    if (options.noShutdownDelay === true) params["no_shutdown_delay"] = "true";
+    const result = await this.#core.write<{ EvalID: string; Index: number }>(
+      "PUT",
+      `/v1/allocation/${encodeURIComponent(id)}/stop`,
+      undefined,
+      { params },
+    );
+    return result.data;
+  }
+
+  /** Runs a command in a task over the exec WebSocket; resolves with its exit code. */
+  exec(id: string, options: ExecOptions): Promise<number> {
+    return execAllocation(this.#core, id, options);
   }
 
   /** Reads one allocation. */

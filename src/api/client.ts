@@ -2,7 +2,7 @@
 
 import { AgentApi, SearchApi, StatusApi } from "./agent.ts";
 import { AllocationsApi, EvaluationsApi } from "./allocations.ts";
-import { ClientFsApi } from "./client_fs.ts";
+import { AllocFsApi, ClientFsApi } from "./client_fs.ts";
 import { DeploymentsApi } from "./deployments.ts";
 import { type ClientConfig, configFromEnv, HttpCore } from "./http_core.ts";
 import { JobsApi } from "./jobs.ts";
@@ -10,6 +10,7 @@ import { NodesApi } from "./nodes.ts";
 import { OperatorApi } from "./operator.ts";
 import { SystemApi } from "./system.ts";
 import { VariablesApi } from "./variables.ts";
+import { ServicesApi } from "./services.ts";
 
 /**
  * Client for Nomad's /v1 HTTP API.
@@ -70,6 +71,11 @@ export class NomadClient extends HttpCore {
     return new VariablesApi(this);
   }
 
+  /** Native service registrations. */
+  get services(): ServicesApi {
+    return new ServicesApi(this);
+  }
+
   /** Agent endpoints. */
   get agent(): AgentApi {
     return new AgentApi(this);
@@ -88,6 +94,11 @@ export class NomadClient extends HttpCore {
   /** Task logs and allocation files. */
   get fs(): ClientFsApi {
     return new ClientFsApi(this);
+  }
+
+  /** Allocation directory listing, stat and reads. */
+  get allocFs(): AllocFsApi {
+    return new AllocFsApi(this);
   }
 
   /** A copy of this client with some settings replaced (e.g. the job's namespace). */

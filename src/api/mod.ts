@@ -22,6 +22,8 @@ export { NodesApi } from "./nodes.ts";
 export { DeploymentsApi } from "./deployments.ts";
 export { AgentApi, SearchApi, StatusApi } from "./agent.ts";
 export { ClientFsApi, type LogOptions, type LogType, type Origin } from "./client_fs.ts";
+export { type AllocFileInfo, AllocFsApi } from "./client_fs.ts";
+export { ExecError, type ExecOptions, type TerminalSize } from "./allocations_exec.ts";
 export {
   base64Decode,
   decodeFrame,
@@ -31,3 +33,4 @@ export {
 } from "./stream_frames.ts";
 export type * from "./types.ts";
 export { VariableConflictError, VariablesApi } from "./variables.ts";
+export { ServicesApi } from "./services.ts";

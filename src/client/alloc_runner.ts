@@ -30,6 +30,8 @@ import {
   planLifecycle,
 } from "./lifecycle.ts";
 import { formatRfc3339Nano } from "../scheduler/mod.ts";
+import { AllocServices, type ServiceServerApi, servicesHook } from "./hooks/services.ts";
+import type { TemplateSources } from "./template/mod.ts";
 
 /** Nomad's derivation of an allocation's client status from its tasks. */
 export function clientStatusOf(
@@ -60,6 +62,10 @@ export interface AllocRunnerOptions {
   logger: Logger;
   hostEnv: () => Record<string, string>;
   onUpdate: (update: ClientAllocUpdate) => void;
+  /** Server calls for native service registration (absent: services are not registered). */
+  serviceApi?: ServiceServerApi;
+  /** Where `template` blocks read variables and services (absent: they cannot). */
+  templateSources?: TemplateSources;
 }
 
 /** Runs one allocation. */
@@ -85,12 +91,22 @@ export class AllocRunner {
   #coordinateAgain = false;
   #groupDelayDone = false;
   readonly #skipGroupDelay = Promise.withResolvers<void>();
+  readonly #services: AllocServices | null;
 
   /** Creates a runner for `alloc`. */
   constructor(options: AllocRunnerOptions) {
     this.#options = options;
     this.#alloc = options.alloc;
     this.#dir = allocDirPaths(options.allocRoot, options.alloc.ID);
+    this.#services = options.serviceApi === undefined ? null : new AllocServices({
+      alloc: options.alloc,
+      node: options.node,
+      server: options.serviceApi,
+      logger: options.logger.named("services"),
+      nowNs: options.nowNs,
+      restartTask: (name, event) => void this.#runner(name)?.restartRunning(event),
+      onChecksChange: () => this.#health?.observe(this.taskStates()),
+    });
     const group = options.alloc.Job?.TaskGroups.find((g) => g.Name === options.alloc.TaskGroup);
     for (const task of group?.Tasks ?? []) {
       this.#tasks.push(
@@ -108,6 +124,14 @@ export class AllocRunner {
           hostEnv: options.hostEnv,
           onChange: () => this.#onTaskChange(),
           untilAllowed: () => this.#untilAllowed(task.Name),
+          ...(options.templateSources ? { templateSources: options.templateSources } : {}),
+          extraHooks: this.#services === null ? [] : [
+            servicesHook(this.#services, (taskId) => (command, execOptions) => {
+              const driver = options.drivers.get(task.Driver);
+              if (driver === undefined) return Promise.reject(new Error("no driver"));
+              return driver.execTask(taskId, command, execOptions);
+            }),
+          ],
         }),
       );
     }
@@ -158,10 +182,14 @@ export class AllocRunner {
     if (alloc.DeploymentID === "" || known !== null || strategy === null) return;
     // "manual" health is set through the API; "checks" falls back to task states.
     if (strategy.HealthCheck === "manual" || group === undefined) return;
+    const services = this.#services;
+    const gateOnChecks = strategy.HealthCheck === "checks" && services !== null &&
+      services.healthinessCheckCount() > 0;
     this.#health = new HealthTracker({
       strategy,
       tasks: group.Tasks,
       nowNs: this.#options.nowNs,
+      ...(gateOnChecks ? { checksPassing: () => services.checksPassing() } : {}),
       onVerdict: (healthy) => {
         this.#deploymentStatus = {
           Healthy: healthy,
@@ -281,6 +309,7 @@ export class AllocRunner {
   async update(alloc: Allocation): Promise<void> {
     const joined = alloc.DeploymentID !== this.#alloc.DeploymentID;
     this.#alloc = alloc;
+    this.#services?.update(alloc);
     for (const task of this.#tasks) task.update(alloc);
     if (alloc.DesiredTransition.NoShutdownDelay === true) this.#skipGroupDelay.resolve();
     // An in-place update into a new deployment must prove its health again.
@@ -297,10 +326,19 @@ export class AllocRunner {
    */
   async stop(): Promise<void> {
     this.#health?.stop();
+    // Group services go before the tasks are killed, so no traffic reaches a dying task.
+    const deregistering = this.#services?.deregisterGroup();
     this.#stopped = true;
     this.#coordinate();
     await this.#done;
     await Promise.all(this.#kills);
+    await deregistering;
+    await this.#services?.deregisterAll();
+  }
+
+  /** Latest native service check results, by check ID. */
+  checkResults(): Record<string, unknown> {
+    return this.#services?.checkResults() ?? {};
   }
 
   /** Stops everything and removes the allocation directory and saved state. */
@@ -319,6 +357,8 @@ export class AllocRunner {
     const states = this.taskStates();
     this.#health?.observe(states);
     const { status, description } = clientStatusOf(states);
+    if (status === "running" && !this.#stopped) void this.#services?.registerGroup();
+    if (status === "complete" || status === "failed") void this.#services?.deregisterAll();
     const update: ClientAllocUpdate = {
       ID: this.#alloc.ID,
       ClientStatus: status,

@@ -22,6 +22,7 @@ import { AllocRunner, clientStatusOf } from "./alloc_runner.ts";
 import { fingerprintHost, fingerprintHostVolumes } from "./fingerprint.ts";
 import { allocationsToStop, HEARTBEAT_STOP_CHECK_MS } from "./heartbeat_stop.ts";
 import type { ServerApi } from "./server_api.ts";
+import { serverTemplateSources } from "./template/server_sources.ts";
 
 /** Delay that coalesces allocation updates into one server write. */
 export const ALLOC_UPDATE_BATCH_MS = 5;
@@ -416,6 +417,8 @@ export class Client {
       logger: this.#logger.named("alloc_runner").named(alloc.ID.slice(0, 8)),
       hostEnv: () => Deno.env.toObject(),
       onUpdate: (update) => this.#queueUpdate(update),
+      serviceApi: this.#server,
+      templateSources: serverTemplateSources(this.#server),
     });
     this.#runners.set(alloc.ID, runner);
     return runner;

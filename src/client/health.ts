@@ -2,8 +2,8 @@
  * Deployment health of an allocation, decided on the client as Nomad's
  * `health_check = "task_states"`: healthy once every task has been running
  * for `min_healthy_time`; unhealthy when a task fails or `healthy_deadline`
- * passes first. `"checks"` is treated like `"task_states"` until service
- * checks exist; `"manual"` is left to the API.
+ * passes first. `"checks"` also waits for every native service check
+ * (`provider = "nomad"`) to pass; `"manual"` is left to the API.
  */
 
 import type { Task, TaskState, UpdateStrategy } from "../structs/mod.ts";
@@ -18,6 +18,11 @@ export interface HealthInput {
   /** Since when every task has been up (null: not all are). */
   upSinceNs: number | null;
   nowNs: number;
+  /**
+   * `health_check = "checks"` with native service checks: whether every
+   * healthiness check passes now (absent: checks are not part of health).
+   */
+  checksPassing?: boolean;
 }
 
 /** A verdict, or when to look again. */
@@ -52,7 +57,8 @@ export function decideHealth(input: HealthInput): HealthVerdict {
   if (deadlineNs !== null && input.nowNs >= deadlineNs) return { healthy: false };
   // Poststop tasks only run once the others are dead: they never count for health.
   const counted = input.tasks.filter((t) => t.Lifecycle?.Hook !== "poststop");
-  const allUp = counted.length > 0 && counted.every((t) => taskUp(t, input.states[t.Name]));
+  const allUp = counted.length > 0 && counted.every((t) => taskUp(t, input.states[t.Name])) &&
+    input.checksPassing !== false;
   const upSinceNs = allUp ? input.upSinceNs ?? input.nowNs : null;
   if (upSinceNs !== null && input.nowNs - upSinceNs >= input.strategy.MinHealthyTime) {
     return { healthy: true };
@@ -72,6 +78,7 @@ export class HealthTracker {
   readonly #tasks: HealthInput["tasks"];
   readonly #nowNs: () => number;
   readonly #onVerdict: (healthy: boolean) => void;
+  readonly #checksPassing: (() => boolean) | undefined;
   readonly #startNs: number;
   #upSinceNs: number | null = null;
   #states: Readonly<Record<string, TaskState>> = {};
@@ -84,7 +91,10 @@ export class HealthTracker {
     tasks: HealthInput["tasks"];
     nowNs: () => number;
     onVerdict: (healthy: boolean) => void;
+    /** Native service checks gate health (`"checks"`): true while all healthiness checks pass. */
+    checksPassing?: () => boolean;
   }) {
+    this.#checksPassing = options.checksPassing;
     this.#strategy = options.strategy;
     this.#tasks = options.tasks;
     this.#nowNs = options.nowNs;
@@ -103,6 +113,7 @@ export class HealthTracker {
       startNs: this.#startNs,
       upSinceNs: this.#upSinceNs,
       nowNs: this.#nowNs(),
+      ...(this.#checksPassing === undefined ? {} : { checksPassing: this.#checksPassing() }),
     });
     this.#clearTimer();
     if (verdict.healthy !== null) {

@@ -4,6 +4,7 @@
  */
 
 import { STREAM_FRAME_BYTES } from "../core/bounds.ts";
+import { CodedError } from "../core/errors.ts";
 
 /** How often a followed log is polled for new bytes. */
 export const LOG_POLL_MS = 100;
@@ -166,11 +167,19 @@ export async function* taskLogs(
     offset: c.offset,
     data: c.data,
   });
+  const files = await listLogFiles(options.logDir, options.task, options.type);
+  if (files.length === 0) {
+    throw new CodedError(
+      404,
+      `log entry for task ${JSON.stringify(options.task)} and log type ${
+        JSON.stringify(options.type)
+      } not found`,
+    );
+  }
   if (options.follow) {
     for await (const chunk of followLogs(options)) yield chunk === null ? null : toChunk(chunk);
     return;
   }
-  const files = await listLogFiles(options.logDir, options.task, options.type);
   for await (const chunk of readFrom(files, startPosition(files, options.origin, options.offset))) {
     yield toChunk(chunk);
   }

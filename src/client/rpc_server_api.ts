@@ -5,7 +5,7 @@
 
 import type { ClientAllocUpdate } from "../fsm/mod.ts";
 import type { RpcPool } from "../rpc/mod.ts";
-import type { Allocation, Variable } from "../structs/mod.ts";
+import type { Allocation, ServiceRegistration, Variable } from "../structs/mod.ts";
 import type { ServerApi } from "./server_api.ts";
 
 /** How long one Node.GetClientAllocs may block on the server. */
@@ -51,6 +51,34 @@ export function rpcServerApi(pool: RpcPool): ServerApi {
         { signal: options.signal, timeoutMs: ALLOC_QUERY_WAIT_MS + 30_000 },
       );
       return { variables: result.Data, index: result.Index };
+    },
+    upsertServiceRegistrations: (services) =>
+      pool.call("ServiceRegistration.Upsert", {
+        NodeID: nodeID,
+        SecretID: secretID,
+        Services: services,
+      }),
+    deleteServiceRegistration: (namespace, id) =>
+      pool.call("ServiceRegistration.DeleteByID", {
+        NodeID: nodeID,
+        SecretID: secretID,
+        Namespace: namespace,
+        ID: id,
+      }),
+    readServiceRegistrations: async (namespace, name, options) => {
+      const result = await pool.call<{ Services: ServiceRegistration[]; Index: number }>(
+        "ServiceRegistration.GetService",
+        {
+          NodeID: nodeID,
+          SecretID: secretID,
+          Namespace: namespace,
+          ServiceName: name,
+          MinQueryIndex: options.minIndex,
+          MaxQueryTime: ALLOC_QUERY_WAIT_MS * 1e6,
+        },
+        { signal: options.signal, timeoutMs: ALLOC_QUERY_WAIT_MS + 30_000 },
+      );
+      return { services: result.Services, index: result.Index };
     },
     updateAllocs: (updates: readonly ClientAllocUpdate[]) =>
       pool.call("Node.UpdateAlloc", { NodeID: nodeID, SecretID: secretID, Alloc: updates }),

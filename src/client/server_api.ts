@@ -4,7 +4,7 @@
  */
 
 import type { ClientAllocUpdate } from "../fsm/mod.ts";
-import type { Allocation, Node, Variable } from "../structs/mod.ts";
+import type { Allocation, Node, ServiceRegistration, Variable } from "../structs/mod.ts";
 
 /** Server RPCs used by a client. */
 export interface ServerApi {
@@ -28,4 +28,17 @@ export interface ServerApi {
     prefix: string,
     options: { minIndex: number; signal: AbortSignal },
   ): Promise<{ variables: readonly Variable[]; index: number }>;
+  /** ServiceRegistration.Upsert: registers native service instances of this node's allocations. */
+  upsertServiceRegistrations(services: readonly ServiceRegistration[]): Promise<unknown>;
+  /** ServiceRegistration.DeleteByID: removes one instance (already gone is not an error). */
+  deleteServiceRegistration(namespace: string, id: string): Promise<unknown>;
+  /**
+   * ServiceRegistration.GetService for templates: the instances of `name`
+   * (every registration when ""), blocking until they change after `minIndex`.
+   */
+  readServiceRegistrations(
+    namespace: string,
+    name: string,
+    options: { minIndex: number; signal: AbortSignal },
+  ): Promise<{ services: readonly ServiceRegistration[]; index: number }>;
 }

@@ -60,9 +60,42 @@ export function interpolateConfig(value: unknown, vars: Record<string, string>):
   return value;
 }
 
-function portVariables(alloc: Allocation): Record<string, string> {
+/** Nomad's cpuset notation for reserved cores: `[0,1,2,5]` → "0-2,5". */
+export function cpusetString(cores: readonly number[]): string {
+  const sorted = [...new Set(cores)].sort((a, b) => a - b);
+  const ranges: string[] = [];
+  for (let i = 0; i < sorted.length;) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    ranges.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
+    i = j + 1;
+  }
+  return ranges.join(",");
+}
+
+/** Ports of the group's (and, for old jobs, the task's) networks and the alloc's port mappings. */
+function portVariables(alloc: Allocation, taskName: string): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const port of alloc.AllocatedResources?.Shared.Ports ?? []) {
+  const resources = alloc.AllocatedResources;
+  // Legacy task networks: ip/port are the host's.
+  for (const network of resources?.Tasks[taskName]?.Networks ?? []) {
+    for (const port of [...(network.ReservedPorts ?? []), ...(network.DynamicPorts ?? [])]) {
+      const label = clean(port.Label);
+      env[`NOMAD_IP_${label}`] = network.IP;
+      env[`NOMAD_HOST_PORT_${label}`] = String(port.Value);
+      env[`NOMAD_ADDR_${label}`] = `${network.IP}:${port.Value}`;
+      env[`NOMAD_PORT_${label}`] = String(port.Value);
+    }
+  }
+  // Group networks: the mapped port (`to`) when there is one.
+  for (const network of resources?.Shared.Networks ?? []) {
+    for (const port of [...(network.ReservedPorts ?? []), ...(network.DynamicPorts ?? [])]) {
+      const label = clean(port.Label);
+      env[`NOMAD_PORT_${label}`] = String(port.To > 0 ? port.To : port.Value);
+      env[`NOMAD_HOST_PORT_${label}`] = String(port.Value);
+    }
+  }
+  for (const port of resources?.Shared.Ports ?? []) {
     const label = clean(port.Label);
     const mapped = port.To > 0 ? port.To : port.Value;
     env[`NOMAD_IP_${label}`] = port.HostIP;
@@ -72,6 +105,46 @@ function portVariables(alloc: Allocation): Record<string, string> {
     env[`NOMAD_HOST_PORT_${label}`] = String(port.Value);
     env[`NOMAD_ADDR_${label}`] = `${port.HostIP}:${port.Value}`;
     env[`NOMAD_HOST_ADDR_${label}`] = `${port.HostIP}:${port.Value}`;
+  }
+  return env;
+}
+
+/** CPU and memory limits, from the allocated resources when present (as Nomad does). */
+function resourceVariables(alloc: Allocation, task: Task): Record<string, string> {
+  const allocated = alloc.AllocatedResources?.Tasks[task.Name];
+  const cpu = allocated?.Cpu.CpuShares ?? task.Resources.CPU;
+  const memory = allocated?.Memory.MemoryMB ?? task.Resources.MemoryMB;
+  const memoryMax = allocated?.Memory.MemoryMaxMB ?? task.Resources.MemoryMaxMB;
+  const cores = cpusetString(allocated?.Cpu.ReservedCores ?? []);
+  const env: Record<string, string> = {};
+  // Nomad leaves out limits that are zero.
+  if (cpu > 0) env.NOMAD_CPU_LIMIT = String(cpu);
+  if (cores !== "") env.NOMAD_CPU_CORES = cores;
+  if (memory > 0) env.NOMAD_MEMORY_LIMIT = String(memory);
+  if (memoryMax > 0) env.NOMAD_MEMORY_MAX_LIMIT = String(memoryMax);
+  return env;
+}
+
+/** NOMAD_META_<key> as written and upper-cased, values interpolated; a dispatched job's optional meta defaults to "". */
+function metaVariables(
+  alloc: Allocation,
+  task: Task,
+  vars: Record<string, string>,
+): Record<string, string> {
+  const job = alloc.Job;
+  const group = job?.TaskGroups.find((g) => g.Name === alloc.TaskGroup);
+  const optional = job?.Dispatched === true ? job.ParameterizedJob?.MetaOptional ?? [] : [];
+  const meta: Record<string, string> = {
+    ...Object.fromEntries(optional.map((k) => [k, ""])),
+    ...job?.Meta,
+    ...group?.Meta,
+    ...task.Meta,
+  };
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(meta)) {
+    const value = interpolate(v, vars);
+    env[`NOMAD_META_${clean(k)}`] = value;
+    env[`NOMAD_META_${clean(k).toUpperCase()}`] = value;
   }
   return env;
 }
@@ -94,33 +167,33 @@ export function buildTaskEnv(
     NOMAD_ALLOC_DIR: allocDir.shared,
     NOMAD_TASK_DIR: taskDir.local,
     NOMAD_SECRETS_DIR: taskDir.secrets,
-    NOMAD_MEMORY_LIMIT: String(task.Resources.MemoryMB),
-    NOMAD_CPU_LIMIT: String(task.Resources.CPU),
+    ...resourceVariables(alloc, task),
     NOMAD_ALLOC_ID: alloc.ID,
     NOMAD_SHORT_ALLOC_ID: alloc.ID.slice(0, 8),
     NOMAD_ALLOC_NAME: alloc.Name,
     NOMAD_ALLOC_INDEX: index,
     NOMAD_TASK_NAME: task.Name,
     NOMAD_GROUP_NAME: alloc.TaskGroup,
-    NOMAD_JOB_ID: alloc.JobID,
+    NOMAD_JOB_ID: job?.ID ?? alloc.JobID,
     NOMAD_JOB_NAME: job?.Name ?? alloc.JobID,
-    NOMAD_JOB_PARENT_ID: job?.ParentID ?? "",
     NOMAD_DC: node.Datacenter,
     NOMAD_NAMESPACE: alloc.Namespace,
-    NOMAD_REGION: job?.Region ?? "global",
-    ...portVariables(alloc),
+    // The client's region, as Nomad's task env builder takes it.
+    NOMAD_REGION: node.Attributes["nomad.region"] ?? job?.Region ?? "global",
+    ...portVariables(alloc, task.Name),
   };
-  if (task.Resources.MemoryMaxMB > 0) {
-    nomad.NOMAD_MEMORY_MAX_LIMIT = String(task.Resources.MemoryMaxMB);
-  }
-  const group = job?.TaskGroups.find((g) => g.Name === alloc.TaskGroup);
-  const meta = { ...job?.Meta, ...group?.Meta, ...task.Meta };
-  for (const [k, v] of Object.entries(meta)) {
-    nomad[`NOMAD_META_${clean(k)}`] = v;
-    nomad[`NOMAD_META_${clean(k).toUpperCase()}`] = v;
-  }
-  const vars = { ...nodeVariables(node), ...options.hostEnv, ...nomad };
-  const env: Record<string, string> = { ...options.hostEnv, ...nomad };
+  if ((job?.ParentID ?? "") !== "") nomad.NOMAD_JOB_PARENT_ID = job!.ParentID;
+  const nodeVars = nodeVariables(node);
+  Object.assign(nomad, metaVariables(alloc, task, { ...nomad, ...nodeVars }));
+  // Host variables never override Nomad's own.
+  const base: Record<string, string> = { ...options.hostEnv, ...nomad };
+  const vars = { ...envAliases(base), ...base, ...nodeVars };
+  const env: Record<string, string> = { ...base };
   for (const [k, v] of Object.entries(task.Env ?? {})) env[k] = interpolate(v, vars);
   return env;
+}
+
+/** `env.X` names for `${env.X}` references. */
+function envAliases(env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [`env.${k}`, v]));
 }

@@ -6,6 +6,8 @@
 
 import {
   DriverError,
+  type ExecSession,
+  type ExecStreamingOptions,
   type ExitResult,
   type TaskConfig,
   type TaskDriver,
@@ -35,7 +37,9 @@ import {
   shutdownDelayEvent,
 } from "./lifecycle.ts";
 import { envHook } from "./hooks/env.ts";
-import type { TaskHook, TaskHookContext } from "./hooks/mod.ts";
+import type { TemplateSources } from "./template/mod.ts";
+import type { TemplateHookOptions } from "./hooks/template.ts";
+import { HookError, lazyHook, type TaskHook, type TaskHookContext } from "./hooks/mod.ts";
 import { taskDirHook } from "./hooks/task_dir.ts";
 import { newRestartTracker, nextRestart } from "./restarts.ts";
 import { interpolateConfig } from "./task_env.ts";
@@ -60,6 +64,10 @@ export interface TaskRunnerOptions {
    * every start and restart. Absent: the task may always start.
    */
   untilAllowed?: () => Promise<void>;
+  /** Hooks the allocation adds after the built-in ones (e.g. native service registration). */
+  extraHooks?: readonly TaskHook[];
+  /** Where `template` blocks read variables and services (absent: templates cannot use them). */
+  templateSources?: TemplateSources;
 }
 
 /** An exit, or a failure to start that may be unrecoverable. */
@@ -80,6 +88,15 @@ async function unlessKilled(promise: Promise<unknown>, killed: Promise<void>): P
   return await Promise.race([promise.then(() => true), killed.then(() => false)]);
 }
 
+/** Nomad's ErrTaskNotRunning: signal, restart or exec of a task without a running process. */
+export class TaskNotRunningError extends Error {
+  override name = "TaskNotRunningError";
+  /** Nomad's text. */
+  constructor() {
+    super("Task not running");
+  }
+}
+
 /** Runs one task. */
 export class TaskRunner {
   #state: TaskState = {
@@ -95,7 +112,13 @@ export class TaskRunner {
   #alloc: Allocation;
   /** Set once by {@linkcode kill}; every wait in the run loop races it. */
   readonly #kill = Promise.withResolvers<void>();
+  /** Aborts once the task is killed or dead for good (ends the template hook's waits). */
+  readonly #stopped = new AbortController();
+  /** Set by a kill whose event fails the task (e.g. "Template failed: ..."). */
+  #killFails = false;
   #killed = false;
+  /** Set by {@linkcode restartByUser}: the next exit restarts at once, outside the restart policy. */
+  #restartRequested = false;
   #skipShutdownDelay = Promise.withResolvers<void>();
   #running: Promise<void> | null = null;
   readonly #options: TaskRunnerOptions;
@@ -107,6 +130,20 @@ export class TaskRunner {
     this.#options = options;
     this.#alloc = options.alloc;
     this.#hooks = [taskDirHook(), envHook(options.hostEnv), dispatchPayloadHook()];
+    // Loaded only for tasks that use them (see lazyHook).
+    if (options.task.VolumeMounts?.length) {
+      this.#hooks.push(
+        lazyHook("volumes", async () => (await import("./hooks/volumes.ts")).volumesHook()),
+      );
+    }
+    if (options.task.Artifacts?.length) {
+      this.#hooks.push(
+        lazyHook("artifacts", async () => (await import("./hooks/artifact.ts")).artifactHook()),
+      );
+    }
+    // After the artifacts, so a template's `source` may be a downloaded file.
+    if (options.task.Templates?.length) this.#hooks.push(this.#templateHook());
+    this.#hooks.push(...(options.extraHooks ?? []));
     this.#ctx = {
       alloc: options.alloc,
       task: options.task,
@@ -168,6 +205,7 @@ export class TaskRunner {
     if (state === "dead") {
       this.#state.FinishedAt = rfc3339(now);
       this.#state.Failed = failed;
+      this.#stopped.abort();
     }
     this.#state.State = state;
     if (event !== null) this.#emit(event);
@@ -186,6 +224,119 @@ export class TaskRunner {
     if (alloc.DesiredTransition.NoShutdownDelay === true) this.#skipShutdownDelay.resolve();
   }
 
+  /**
+   * Restarts a running task as a failure (check_restart): records `event`,
+   * stops the process with the task's kill signal, and lets the restart policy
+   * start it again. False when the task is not running.
+   */
+  async restartRunning(event: TaskEvent): Promise<boolean> {
+    const { driver, task, logger } = this.#options;
+    const handle = this.#handle;
+    if (this.#killed || handle === null || driver === undefined) return false;
+    if (this.#state.State !== "running") return false;
+    this.#emit(event);
+    await driver.stopTask(handle.taskId, {
+      timeoutMs: killTimeoutNs(task) / 1e6,
+      signal: task.KillSignal || DEFAULT_KILL_SIGNAL,
+    }).catch((err) =>
+      logger.warn("failed to restart task", { task: this.name, error: String(err) })
+    );
+    return true;
+  }
+
+  /**
+   * `nomad alloc restart`: records `event` ("Restart Signaled"), stops the
+   * process and starts it again at once; the restart policy is not charged.
+   * Throws "Task not running" when there is no running process.
+   */
+  async restartByUser(event: TaskEvent): Promise<void> {
+    const { driver, task, logger } = this.#options;
+    const handle = this.#runningHandle();
+    this.#emit(event);
+    this.#restartRequested = true;
+    await driver!.stopTask(handle.taskId, {
+      timeoutMs: killTimeoutNs(task) / 1e6,
+      signal: task.KillSignal || DEFAULT_KILL_SIGNAL,
+    }).catch((err) =>
+      logger.warn("failed to restart task", { task: this.name, error: String(err) })
+    );
+  }
+
+  /** `nomad alloc signal`: records a "Signaling" event and delivers `signal` to the task. */
+  async signal(signal: string, event?: TaskEvent): Promise<void> {
+    const handle = this.#runningHandle();
+    this.#emit(
+      event ?? newTaskEvent("Signaling", this.#options.nowNs(), {
+        TaskSignal: signal,
+        DisplayMessage: signal === ""
+          ? "Task being sent a signal"
+          : `Task being sent signal ${signal}`,
+      }),
+    );
+    await this.#options.driver!.signalTask(handle.taskId, signal);
+  }
+
+  /** `nomad alloc exec`: starts a command in the running task's context. */
+  execStreaming(command: string[], options: ExecStreamingOptions): Promise<ExecSession> {
+    const handle = this.#runningHandle();
+    const driver = this.#options.driver!;
+    if (driver.execStreaming === undefined) {
+      return Promise.reject(new DriverError(`driver "${driver.name}" does not support exec`));
+    }
+    return driver.execStreaming(handle.taskId, command, options);
+  }
+
+  /** The template hook, acting on this task through its lifecycle methods. */
+  #templateHook(): TaskHook {
+    const { templateSources, rng, logger } = this.#options;
+    const none = () => Promise.reject(new Error("no template data sources on this client"));
+    const options: TemplateHookOptions = {
+      sources: templateSources ??
+        { variable: none, variables: none, service: none, services: none },
+      rng,
+      logger: logger.named("template"),
+      stopped: this.#stopped.signal,
+      lifecycle: {
+        restart: (event) => this.restartByUser(event),
+        signal: (signal, event) => this.signal(signal, event),
+        kill: (event) => this.kill(event),
+        exec: (command, timeoutMs) => {
+          const handle = this.#runningHandle();
+          return this.#options.driver!.execTask(handle.taskId, command, { timeoutMs });
+        },
+      },
+    };
+    return lazyHook(
+      "template",
+      async () => (await import("./hooks/template.ts")).templateHook(options),
+    );
+  }
+
+  /** The running task's handle; throws Nomad's "Task not running" otherwise. */
+  #runningHandle(): TaskHandle {
+    const handle = this.#handle;
+    if (this.#killed || handle === null || this.#options.driver === undefined) {
+      throw new TaskNotRunningError();
+    }
+    if (this.#state.State !== "running") throw new TaskNotRunningError();
+    return handle;
+  }
+
+  /** The "Restarting" record of a user restart (no delay, not counted by the policy). */
+  #recordUserRestart(): void {
+    const now = this.#options.nowNs();
+    this.#state.Restarts++;
+    this.#state.LastRestart = rfc3339(now);
+    this.#setState(
+      "pending",
+      newTaskEvent("Restarting", now, {
+        RestartReason: "",
+        StartDelay: 0,
+        DisplayMessage: "Task restarting in 0s",
+      }),
+    );
+  }
+
   /** Runs the task until it is dead for good; the same promise on every call. */
   run(): Promise<void> {
     this.#running ??= this.#runLoop();
@@ -200,7 +351,9 @@ export class TaskRunner {
   kill(event?: TaskEvent): Promise<void> {
     if (this.dead) return this.#running ?? Promise.resolve();
     if (event !== undefined) this.#emit(event);
+    if (event?.FailsTask === true) this.#killFails = true;
     this.#killed = true;
+    this.#stopped.abort();
     this.#kill.resolve();
     if (this.#running === null) this.#setState("dead", null);
     return this.#running ?? Promise.resolve();
@@ -229,6 +382,11 @@ export class TaskRunner {
         break;
       }
       running = false;
+      if (this.#restartRequested) {
+        this.#restartRequested = false;
+        this.#recordUserRestart();
+        continue;
+      }
       const failedToStart = result.error !== undefined && result.exitCode === -1;
       if (result.unrecoverable === true) return this.#setState("dead", null, true);
       const next = nextRestart(tracker, {
@@ -252,7 +410,7 @@ export class TaskRunner {
       }
       if (!await this.#restartDelay(decision.delayNs, decision.reason)) break;
     }
-    this.#setState("dead", null);
+    this.#setState("dead", null, this.#killFails);
   }
 
   #restartPolicy(): RestartPolicy {
@@ -306,12 +464,17 @@ export class TaskRunner {
       return { kind: "started" };
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      const unrecoverable = err instanceof DriverError && err.unrecoverable;
-      this.#emit(newTaskEvent("Driver Failure", nowNs(), {
-        DriverError: message,
-        DisplayMessage: message,
-        FailsTask: unrecoverable,
-      }));
+      const unrecoverable = (err instanceof DriverError && err.unrecoverable) ||
+        (err instanceof HookError && err.unrecoverable);
+      // A hook failure carries its own event (e.g. "Failed Artifact Download").
+      if (err instanceof HookError) this.#emit(err.event);
+      else {
+        this.#emit(newTaskEvent("Driver Failure", nowNs(), {
+          DriverError: message,
+          DisplayMessage: message,
+          FailsTask: unrecoverable,
+        }));
+      }
       const error = unrecoverable ? `unrecoverable: ${message}` : message;
       return {
         kind: "failed",

@@ -41,6 +41,13 @@ import {
 } from "./deployment_apply.ts";
 import { applySchedulerConfig } from "./scheduler_config_apply.ts";
 import { applyVariable, type VarApplyResult } from "./variable_apply.ts";
+import {
+  applyServiceDeleteByAlloc,
+  applyServiceDeleteByID,
+  applyServiceUpsert,
+  deregisterNode,
+  deregisterStoppedAllocs,
+} from "./service_apply.ts";
 
 /** What applying an entry returns to the writer that proposed it. */
 export interface ApplyResult {
@@ -56,6 +63,8 @@ export interface ApplyResult {
   updated?: boolean;
   /** For a variable write: what it came to. */
   variable?: VarApplyResult;
+  /** For a service registration write: how many registrations it changed. */
+  serviceRegistrations?: number;
 }
 
 /** Fields that the server sets; they do not count as a change of the job's spec. */
@@ -98,12 +107,21 @@ export class Fsm {
           return { index, evals: upsertEvals(txn, entry.Evals), capacityChanged: false };
         case "NodeRegister":
           return applyNodeRegister(txn, entry);
-        case "NodeUpdateStatus":
-          return applyNodeUpdateStatus(txn, entry);
-        case "ApplyPlanResults":
-          return applyPlanResults(txn, entry);
-        case "AllocClientUpdate":
-          return applyAllocClientUpdate(txn, entry);
+        case "NodeUpdateStatus": {
+          const result = applyNodeUpdateStatus(txn, entry);
+          if (entry.Status === "down") deregisterNode(txn, entry.NodeID);
+          return result;
+        }
+        case "ApplyPlanResults": {
+          const result = applyPlanResults(txn, entry);
+          deregisterStoppedAllocs(txn, entry.AllocsStopped.map((a) => a.ID));
+          return result;
+        }
+        case "AllocClientUpdate": {
+          const result = applyAllocClientUpdate(txn, entry);
+          deregisterStoppedAllocs(txn, entry.Allocs.map((a) => a.ID));
+          return result;
+        }
         case "DeploymentStatusUpdate":
           return applyDeploymentStatusEntry(txn, entry);
         case "DeploymentPromotion":
@@ -129,6 +147,7 @@ export class Fsm {
           return { index, evals: upsertEvals(txn, entry.Evals), capacityChanged: false };
         case "GarbageCollect":
           applyGarbageCollect(txn, entry);
+          deregisterStoppedAllocs(txn, entry.Allocs);
           return { index, evals: [], capacityChanged: false };
         case "ReconcileJobSummaries":
           for (const job of txn.read("jobs").values()) txn.touchJob(job.Namespace, job.ID);
@@ -142,6 +161,27 @@ export class Fsm {
           };
         case "VarApply":
           return { index, evals: [], capacityChanged: false, variable: applyVariable(txn, entry) };
+        case "ServiceRegistrationUpsert":
+          return {
+            index,
+            evals: [],
+            capacityChanged: false,
+            serviceRegistrations: applyServiceUpsert(txn, entry),
+          };
+        case "ServiceRegistrationDeleteByID":
+          return {
+            index,
+            evals: [],
+            capacityChanged: false,
+            serviceRegistrations: applyServiceDeleteByID(txn, entry) ? 1 : 0,
+          };
+        case "ServiceRegistrationDeleteByAlloc":
+          return {
+            index,
+            evals: [],
+            capacityChanged: false,
+            serviceRegistrations: applyServiceDeleteByAlloc(txn, entry),
+          };
         default:
           return unreachable(entry, "unknown log entry type");
       }

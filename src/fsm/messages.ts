@@ -15,6 +15,7 @@ import type {
   NodeStatus,
   SchedulerConfiguration,
   SchedulingEligibility,
+  ServiceRegistration,
   TaskState,
   Variable,
 } from "../structs/mod.ts";
@@ -216,6 +217,25 @@ export interface VarApplyEntry {
   NowNs: number;
 }
 
+/** Create or update native service registrations (Nomad's ServiceRegistrationUpsertRequest). */
+export interface ServiceRegistrationUpsertEntry {
+  Type: "ServiceRegistrationUpsert";
+  Services: ServiceRegistration[];
+}
+
+/** Remove one service registration by namespace and ID. */
+export interface ServiceRegistrationDeleteByIDEntry {
+  Type: "ServiceRegistrationDeleteByID";
+  Namespace: string;
+  ID: string;
+}
+
+/** Remove every service registration of some allocations. */
+export interface ServiceRegistrationDeleteByAllocEntry {
+  Type: "ServiceRegistrationDeleteByAlloc";
+  AllocIDs: string[];
+}
+
 /** Any log entry. */
 export type LogEntry =
   | JobRegisterEntry
@@ -235,4 +255,7 @@ export type LogEntry =
   | GarbageCollectEntry
   | ReconcileJobSummariesEntry
   | SchedulerConfigEntry
-  | VarApplyEntry;
+  | VarApplyEntry
+  | ServiceRegistrationUpsertEntry
+  | ServiceRegistrationDeleteByIDEntry
+  | ServiceRegistrationDeleteByAllocEntry;

@@ -3,3 +3,4 @@ export * from "./fsm.ts";
 export * from "./messages.ts";
 export * from "./periodic_apply.ts";
 export * from "./variable_apply.ts";
+export * from "./service_apply.ts";

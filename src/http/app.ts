@@ -11,8 +11,12 @@ import { agentRoutes } from "./routes/agent.ts";
 import { allocationRoutes } from "./routes/allocations.ts";
 import { clientGcRoutes } from "./routes/client_gc.ts";
 import { variableRoutes } from "./routes/variables.ts";
+import { serviceRoutes } from "./routes/services.ts";
 import { statsRoutes } from "./routes/stats.ts";
 import { clientFsRoutes } from "./routes/client_fs.ts";
+import { clientExecRoutes } from "./routes/client_exec.ts";
+import { clientForward } from "./routes/client_forward.ts";
+import { clientLifecycleRoutes } from "./routes/client_lifecycle.ts";
 import { deploymentRoutes } from "./routes/deployments.ts";
 import { jobRoutes } from "./routes/jobs.ts";
 import { nodeRoutes } from "./routes/nodes.ts";
@@ -42,6 +46,8 @@ const KNOWN_PATHS = [
   SCHEDULER_CONFIGURATION_PATH,
   "/v1/vars",
   "/v1/var/*",
+  "/v1/services",
+  "/v1/service/*",
 ];
 
 /** Paths a client-only agent serves itself: agent info, its client's endpoints, the UI. */
@@ -71,10 +77,15 @@ export function createApp(backend: HttpBackend, logger: Logger): Hono {
   systemRoutes(app, backend);
   operatorRoutes(app, backend);
   agentRoutes(app, backend);
+  // Client requests for allocations running on another node are proxied there.
+  app.use("/v1/client/*", clientForward(backend));
   clientFsRoutes(app, backend);
+  clientExecRoutes(app, backend);
+  clientLifecycleRoutes(app, backend);
   statsRoutes(app, backend);
   clientGcRoutes(app, backend);
   variableRoutes(app, backend);
+  serviceRoutes(app, backend);
   uiRoutes(app, backend);
   // Known paths answer other methods with 405; unknown paths fall through to 404.
   for (const path of KNOWN_PATHS) app.all(path, (c) => c.text("Invalid method", 405));

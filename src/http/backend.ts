@@ -3,6 +3,7 @@
  * client into this shape; tests can build one around a bare state store.
  */
 
+import type { ExecSession } from "../../drivers/driver.ts";
 import type { StateStore } from "../state/mod.ts";
 import type {
   Allocation,
@@ -18,6 +19,7 @@ import type {
   NodeUpdateResponse,
   PeriodicForceResponse,
   SchedulerConfiguration,
+  TaskState,
   Variable,
 } from "../structs/mod.ts";
 
@@ -34,12 +36,52 @@ export interface LogRequestOptions {
   signal: AbortSignal;
 }
 
+/** A file or directory of an allocation directory (Nomad's `AllocFileInfo`). */
+export interface AllocFileInfo {
+  Name: string;
+  IsDir: boolean;
+  Size: number;
+  FileMode: string;
+  ModTime: string;
+  ContentType?: string;
+}
+
+/** Bytes of a file stream ending at `offset`, or a file event; `null` is a heartbeat. */
+export type FileChunk = { offset: number; data: Uint8Array; event: string } | null;
+
+/**
+ * The fs API of one allocation. Expected failures have a `kind`: "escape",
+ * "not_found", "prohibited", "is_dir" or "io", and Nomad's text as message.
+ */
+export interface AllocFs {
+  list(path: string): Promise<AllocFileInfo[]>;
+  stat(path: string): Promise<AllocFileInfo>;
+  /** A readable file: refuses directories, escapes and task secrets. */
+  open(path: string): Promise<{ hostPath: string; size: number }>;
+  stream(
+    hostPath: string,
+    options: { offset: number; limit: number; follow: boolean; signal: AbortSignal },
+  ): AsyncGenerator<FileChunk>;
+}
+
 /** An allocation run by this agent's client. */
 export interface LocalAllocation {
   alloc: Allocation;
   taskNames: string[];
   /** The task's log bytes, following new output when asked. */
   logs(options: LogRequestOptions): AsyncGenerator<LogChunk>;
+  /** The allocation directory (`/v1/client/fs/*`); failures carry a `kind` (see AllocFsErrorKind). */
+  readonly fs?: AllocFs;
+  /** Current task states, by task name. */
+  readonly taskStates?: () => Record<string, TaskState>;
+  /** `nomad alloc exec`: a command in a running task (throws a coded error when refused). */
+  readonly exec?: (request: { task: string; command: string[]; tty: boolean }) => Promise<
+    ExecSession
+  >;
+  /** `nomad alloc signal`: one task, or every task when `task` is empty. */
+  readonly signal?: (task: string, signal: string) => Promise<void>;
+  /** `nomad alloc restart`: one task, or the running (or all) tasks. */
+  readonly restart?: (task: string, allTasks: boolean) => Promise<void>;
 }
 
 /** The agent as the HTTP API sees it. */
@@ -137,6 +179,21 @@ export interface HttpBackend {
   readonly clientGc?: (allocID?: string) => Promise<boolean>;
   /** Resource usage of an allocation this agent's client runs; undefined when not here. */
   readonly allocStats?: (allocID: string) => Promise<unknown | undefined>;
+  /** ServiceRegistration.DeleteByID for operators (Nomad's 500 when it does not exist). */
+  readonly serviceRegistrationDelete?: (
+    namespace: string,
+    id: string,
+  ) => Promise<{ Index: number }>;
+  /** Latest check results of an allocation this agent's client runs; undefined when not here. */
+  readonly allocChecks?: (allocID: string) => Record<string, unknown> | undefined;
+  /**
+   * Alloc.Stop: marks the allocation for migration and creates an evaluation;
+   * undefined when the allocation does not exist. Absent without a server.
+   */
+  readonly allocStop?: (
+    allocID: string,
+    options: { noShutdownDelay: boolean },
+  ) => Promise<{ EvalID: string; Index: number } | undefined>;
   /** The static UI: returns the file body and content type for a path under /ui, or undefined. */
   uiAsset(
     path: string,

@@ -127,6 +127,35 @@ export function nodeRpcHandler(server: Server): RpcHandler {
         });
         return { Data: result.variables, Index: result.index };
       }
+      case "ServiceRegistration.Upsert": {
+        const nodeID = text(args, "NodeID", method);
+        authorizedNode(server, nodeID, text(args, "SecretID", method));
+        return await server.serviceRegistrationUpsert(nodeID, args.Services);
+      }
+      case "ServiceRegistration.DeleteByID": {
+        authorizedNode(server, text(args, "NodeID", method), text(args, "SecretID", method));
+        return await server.serviceRegistrationDelete(
+          text(args, "Namespace", method),
+          text(args, "ID", method),
+          { missingOk: true },
+        );
+      }
+      case "ServiceRegistration.GetService": {
+        authorizedNode(server, text(args, "NodeID", method), text(args, "SecretID", method));
+        const waitMs = Math.min(
+          count(args, "MaxQueryTime", method) / 1e6 || DEFAULT_QUERY_TIME_MS,
+          MAX_QUERY_TIME_MS,
+        );
+        const result = await server.readServiceRegistrations(
+          text(args, "Namespace", method),
+          typeof args.ServiceName === "string" ? args.ServiceName : "",
+          {
+            minIndex: count(args, "MinQueryIndex", method),
+            signal: AbortSignal.any([signal, AbortSignal.timeout(waitMs)]),
+          },
+        );
+        return { Services: result.services, Index: result.index };
+      }
       default:
         throw new CodedError(400, `rpc: can't find method ${method}`);
     }

@@ -80,6 +80,8 @@ import {
   dispatchTarget,
   idempotentChild,
 } from "./dispatch.ts";
+import { readServiceRegistrations, serviceDeleteEntry, serviceUpsertEntry } from "./services.ts";
+import type { ServiceRegistration } from "../structs/mod.ts";
 
 /** Server settings chosen by the agent. */
 export interface ServerConfig {
@@ -718,6 +720,45 @@ export class Server {
     }
   }
 
+  /** ServiceRegistration.Upsert: a node registers service instances of its allocations. */
+  async serviceRegistrationUpsert(nodeID: string, services: unknown): Promise<{ Index: number }> {
+    const entry = serviceUpsertEntry(this.state.snapshot(), nodeID, services);
+    const result = await this.#raft.apply(entry);
+    return { Index: result.index };
+  }
+
+  /**
+   * ServiceRegistration.DeleteByID: removes one registration. An operator gets
+   * Nomad's 500 when it does not exist; a client deregistering (`missingOk`)
+   * does not, since the servers may have removed it already.
+   */
+  async serviceRegistrationDelete(
+    namespace: string,
+    id: string,
+    options: { missingOk: boolean } = { missingOk: false },
+  ): Promise<{ Index: number }> {
+    let entry;
+    try {
+      entry = serviceDeleteEntry(this.state.snapshot(), namespace, id);
+    } catch (error) {
+      if (options.missingOk && error instanceof CodedError && error.code === 500) {
+        return { Index: this.state.index };
+      }
+      throw error;
+    }
+    const result = await this.#raft.apply(entry);
+    return { Index: result.index };
+  }
+
+  /** ServiceRegistration.GetService (all with `name` ""), blocking until they change after `minIndex`. */
+  readServiceRegistrations(
+    namespace: string,
+    name: string,
+    options: { minIndex: number; signal: AbortSignal },
+  ): Promise<{ services: readonly ServiceRegistration[]; index: number }> {
+    return readServiceRegistrations(this.state, { namespace, name }, options);
+  }
+
   /** Node.UpdateAlloc: records client status; failed allocations get an evaluation for rescheduling. */
   async updateAllocs(updates: readonly ClientAllocUpdate[]): Promise<{ Index: number }> {
     if (updates.length === 0) return { Index: this.state.index };
@@ -813,6 +854,37 @@ export class Server {
       }
     }
     return response;
+  }
+
+  /**
+   * Alloc.Stop (`nomad alloc stop`): marks the allocation to migrate, so the
+   * scheduler stops it and places a replacement, and creates the evaluation
+   * ("alloc-stop"). Undefined when the allocation does not exist.
+   */
+  async allocStop(
+    allocID: string,
+    options: { noShutdownDelay: boolean },
+  ): Promise<{ EvalID: string; Index: number } | undefined> {
+    const alloc = this.state.snapshot().allocByID(allocID);
+    if (alloc === undefined) return undefined;
+    const job = alloc.Job ?? { Priority: 50, Type: "service" };
+    const evaluation = this.#newEval(
+      { Namespace: alloc.Namespace, ID: alloc.JobID, Priority: job.Priority, Type: job.Type },
+      "alloc-stop",
+    );
+    const result = await this.#raft.apply({
+      Type: "AllocUpdateDesiredTransition",
+      Allocs: {
+        [alloc.ID]: {
+          Migrate: true,
+          Reschedule: null,
+          ForceReschedule: null,
+          NoShutdownDelay: options.noShutdownDelay,
+        },
+      },
+      Evals: [evaluation],
+    });
+    return { EvalID: evaluation.ID, Index: result.index };
   }
 
   /** System.GarbageCollect: collects everything terminal now, ignoring thresholds. */

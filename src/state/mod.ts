@@ -2,3 +2,4 @@
 export * from "./store.ts";
 export * from "./snapshot.ts";
 export * from "./watch.ts";
+export * from "./services.ts";

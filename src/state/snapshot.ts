@@ -9,6 +9,7 @@ import type {
   Node,
   PeriodicLaunch,
   SchedulerConfiguration,
+  ServiceRegistration,
   Variable,
 } from "../structs/mod.ts";
 import { effectiveSchedulerAlgorithm } from "../structs/mod.ts";
@@ -35,6 +36,8 @@ export interface Tables {
   readonly schedulerConfig: SchedulerConfiguration | null;
   /** Variables by namespaced path. */
   readonly variables: ReadonlyMap<string, Variable>;
+  /** Native service registrations by namespaced registration ID. */
+  readonly serviceRegistrations: ReadonlyMap<string, ServiceRegistration>;
 }
 
 /** Key of a namespaced object. */

@@ -20,6 +20,7 @@ import {
   type Node,
   type PeriodicLaunch,
   type SchedulerConfiguration,
+  type ServiceRegistration,
   type Variable,
 } from "../structs/mod.ts";
 import { nsKey, StateSnapshot, type Tables } from "./snapshot.ts";
@@ -38,6 +39,7 @@ type MutableTables = {
   deployments: Map<string, Deployment>;
   periodicLaunches: Map<string, PeriodicLaunch>;
   variables: Map<string, Variable>;
+  serviceRegistrations: Map<string, ServiceRegistration>;
 };
 
 const TABLE_OF: Record<keyof MutableTables, TableName> = {
@@ -50,6 +52,7 @@ const TABLE_OF: Record<keyof MutableTables, TableName> = {
   deployments: "deployment",
   periodicLaunches: "periodic_launch",
   variables: "variables",
+  serviceRegistrations: "service_registrations",
 };
 
 /** A write transaction: tables are copied on first write and swapped in on commit. */
@@ -130,6 +133,7 @@ export class Txn {
       deployments: pick("deployments"),
       periodicLaunches: pick("periodicLaunches"),
       variables: pick("variables"),
+      serviceRegistrations: pick("serviceRegistrations"),
       tableIndex,
       schedulerAlgorithm: this.#base.schedulerAlgorithm,
       schedulerConfig: this.#schedulerConfig ?? this.#base.schedulerConfig,
@@ -279,6 +283,7 @@ export class StateStore {
     deployments: new Map(),
     periodicLaunches: new Map(),
     variables: new Map(),
+    serviceRegistrations: new Map(),
     tableIndex: new Map(),
     schedulerAlgorithm: "binpack",
     schedulerConfig: null,

@@ -12,6 +12,7 @@ export const TABLES = [
   "periodic_launch",
   "scheduler_config",
   "variables",
+  "service_registrations",
 ] as const;
 /** One of {@linkcode TABLES}. */
 export type TableName = typeof TABLES[number];

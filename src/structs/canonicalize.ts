@@ -21,6 +21,7 @@ import {
 } from "./decode.ts";
 import type {
   Affinity,
+  CheckRestart,
   Constraint,
   DisconnectStrategy,
   EphemeralDisk,
@@ -477,22 +478,41 @@ function spreads(parent: JsonObject, p: string): Spread[] | null {
 function services(parent: JsonObject, p: string): Service[] | null {
   const list = objects(parent, "Services", p.replace(/\.Services$/, ""));
   if (list === null) return null;
-  return list.map((s) => ({
-    Name: str(s, "Name", p),
-    TaskName: str(s, "TaskName", p),
-    PortLabel: str(s, "PortLabel", p),
-    AddressMode: str(s, "AddressMode", p, "auto"),
-    Address: str(s, "Address", p),
-    Tags: strings(s, "Tags", p),
-    CanaryTags: strings(s, "CanaryTags", p),
-    Checks: (objects(s, "Checks", p) ?? []).map((c) => check(c, `${p}.Checks`)),
-    Meta: stringMap(s, "Meta", p),
-    Provider: str(s, "Provider", p, "consul"),
-    OnUpdate: str(s, "OnUpdate", p, "require_healthy"),
-  }));
+  return list.map((s) => {
+    const restart = checkRestart(obj(s, "CheckRestart", p), `${p}.CheckRestart`);
+    return {
+      Name: str(s, "Name", p),
+      TaskName: str(s, "TaskName", p),
+      PortLabel: str(s, "PortLabel", p),
+      AddressMode: str(s, "AddressMode", p, "auto"),
+      Address: str(s, "Address", p),
+      Tags: strings(s, "Tags", p),
+      CanaryTags: strings(s, "CanaryTags", p),
+      Checks: (objects(s, "Checks", p) ?? []).map((c) => check(c, `${p}.Checks`, restart)),
+      Meta: stringMap(s, "Meta", p),
+      Provider: str(s, "Provider", p, "consul"),
+      OnUpdate: str(s, "OnUpdate", p, "require_healthy"),
+      CheckRestart: restart,
+    };
+  });
 }
 
-function check(c: JsonObject, p: string): ServiceCheck {
+// Nomad's CheckRestart.Canonicalize (grace defaults to 1s) and Merge (a
+// check's own settings override its service's).
+function checkRestart(
+  input: JsonObject | null,
+  p: string,
+  base: CheckRestart | null = null,
+): CheckRestart | null {
+  if (input === null) return base;
+  return {
+    Limit: int(input, "Limit", p, 0) > 0 ? int(input, "Limit", p, 0) : base?.Limit ?? 0,
+    Grace: intOrNull(input, "Grace", p) ?? base?.Grace ?? NS_PER_SECOND,
+    IgnoreWarnings: bool(input, "IgnoreWarnings", p) || (base?.IgnoreWarnings ?? false),
+  };
+}
+
+function check(c: JsonObject, p: string, restart: CheckRestart | null): ServiceCheck {
   return {
     Name: str(c, "Name", p),
     Type: str(c, "Type", p),
@@ -512,6 +532,8 @@ function check(c: JsonObject, p: string): ServiceCheck {
     OnUpdate: str(c, "OnUpdate", p, "require_healthy"),
     SuccessBeforePassing: int(c, "SuccessBeforePassing", p, 0),
     FailuresBeforeCritical: int(c, "FailuresBeforeCritical", p, 0),
+    AddressMode: str(c, "AddressMode", p),
+    CheckRestart: checkRestart(obj(c, "CheckRestart", p), `${p}.CheckRestart`, restart),
   };
 }
 

@@ -148,6 +148,14 @@ export interface TaskLifecycle {
   Sidecar: boolean;
 }
 
+/** `check_restart`: restart the task after `Limit` consecutive failed checks. */
+export interface CheckRestart {
+  Limit: number;
+  /** Nanoseconds after a (re)start during which failures do not count. */
+  Grace: number;
+  IgnoreWarnings: boolean;
+}
+
 /** A service check. */
 export interface ServiceCheck {
   Name: string;
@@ -168,6 +176,10 @@ export interface ServiceCheck {
   OnUpdate: string;
   SuccessBeforePassing: number;
   FailuresBeforeCritical: number;
+  /** host, driver, alloc, or "" (the service's address). */
+  AddressMode?: string;
+  /** The check's `check_restart`, merged over its service's. */
+  CheckRestart?: CheckRestart | null;
 }
 
 /** A service registration request. */
@@ -183,6 +195,8 @@ export interface Service {
   Meta: Record<string, string> | null;
   Provider: string;
   OnUpdate: string;
+  /** The service's `check_restart`, the default for its checks. */
+  CheckRestart?: CheckRestart | null;
 }
 
 /** A template rendered into the task directory. */
@@ -199,6 +213,31 @@ export interface Template {
   Envvars: boolean;
   Once: boolean;
   ErrMissingKey: boolean;
+  /** What `change_mode = "script"` runs in the task after a re-render. */
+  ChangeScript?: TemplateChangeScript | null;
+  /** Quiescence bounds (ns) before a re-render after data changes. */
+  Wait?: TemplateWaitConfig | null;
+  /** Owner of the rendered file (unset or negative: the agent's user). */
+  Uid?: number | null;
+  Gid?: number | null;
+  /** Vault lease grace (ns); parsed for compatibility, unused without Vault. */
+  VaultGrace?: number;
+}
+
+/** A template's `change_script` block. */
+export interface TemplateChangeScript {
+  Command: string;
+  Args: string[] | null;
+  /** Nanoseconds. */
+  Timeout: number;
+  FailOnError: boolean;
+  RunOnFirstRender?: boolean;
+}
+
+/** A template's `wait` block (nanoseconds; null: unset). */
+export interface TemplateWaitConfig {
+  Min: number | null;
+  Max: number | null;
 }
 
 /** An artifact downloaded into the task directory. */

@@ -13,3 +13,4 @@ export * from "./requests.ts";
 export * from "./diff.ts";
 export * from "./scheduler_config.ts";
 export * from "./variable.ts";
+export * from "./service_registration.ts";

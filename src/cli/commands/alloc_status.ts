@@ -4,6 +4,7 @@ import type { NomadClient } from "../../api/mod.ts";
 import type { Allocation, AllocationListStub } from "../../structs/mod.ts";
 import type { Command, CommandContext } from "../cli.ts";
 import { quote } from "../format.ts";
+import { formatData } from "../data_format.ts";
 import {
   errorMessage,
   formatAllocListStubs,
@@ -77,8 +78,14 @@ async function runAllocStatus(
   const positional = parseFlags(flags, args);
   if (positional === null) return 1;
   const client = clientFromFlags(ctx, clientFlags);
-  if (positional.length === 0 && json.value) return await listAllocationsJson(client, ctx);
-  if (positional.length !== 1 || template.value !== "") {
+  if (positional.length === 0 && (json.value || template.value !== "")) {
+    return await listAllocationsFormatted(
+      client,
+      { json: json.value, template: template.value },
+      ctx,
+    );
+  }
+  if (positional.length !== 1) {
     ctx.ui.error("This command takes one of the following argument conditions:");
     ctx.ui.error(" * A single <allocation>");
     ctx.ui.error(" * No arguments, with output format specified");
@@ -93,22 +100,39 @@ async function runAllocStatus(
     listIsError: false,
   });
   if (typeof alloc === "number") return alloc;
-  if (json.value) {
-    ctx.ui.output(JSON.stringify(alloc, null, 4));
-    return 0;
+  if (json.value || template.value !== "") {
+    return printFormatted(() => formatData(json.value, template.value, alloc), ctx);
   }
   printAllocation(alloc, { short: short.value, verbose: verbose.value, length }, ctx);
   return 0;
 }
 
-async function listAllocationsJson(client: NomadClient, ctx: CommandContext): Promise<number> {
+/** Prints `format()`'s text, or its error (exit 1). */
+function printFormatted(format: () => string, ctx: CommandContext): number {
+  let out: string;
   try {
-    ctx.ui.output(JSON.stringify((await client.allocations.list()).data, null, 4));
-    return 0;
+    out = format();
+  } catch (error) {
+    ctx.ui.error(errorMessage(error));
+    return 1;
+  }
+  ctx.ui.output(out);
+  return 0;
+}
+
+async function listAllocationsFormatted(
+  client: NomadClient,
+  format: { json: boolean; template: string },
+  ctx: CommandContext,
+): Promise<number> {
+  let allocs;
+  try {
+    allocs = (await client.allocations.list()).data;
   } catch (error) {
     ctx.ui.error(`Error querying allocations: ${errorMessage(error)}`);
     return 1;
   }
+  return printFormatted(() => formatData(format.json, format.template, allocs), ctx);
 }
 
 /**

@@ -155,3 +155,27 @@ Deno.test("alloc status -short shows the task table", async () => {
     );
   });
 });
+
+Deno.test("alloc status -t formats the allocation, or every allocation without an ID", async () => {
+  const alloc = runningAlloc();
+  const routes = {
+    "GET /v1/allocations": [allocationListStub(alloc)],
+    [`GET /v1/allocation/${ALLOC_ID}`]: alloc,
+  };
+  await withFakeNomad(routes, async (server) => {
+    const env = { NOMAD_ADDR: server.address };
+    const one = await runNomad(
+      ["alloc", "status", "-t", "{{ .ID }} {{ .TaskStates.redis.State }}", "8ba85cef"],
+      { env },
+    );
+    assert.equal(one.stderr, "");
+    assert.equal(one.stdout, `${ALLOC_ID} running\n`);
+    const all = await runNomad(["alloc", "status", "-t", "{{ range . }}{{ .ID }}{{ end }}"], {
+      env,
+    });
+    assert.equal(all.stdout, `${ALLOC_ID}\n`);
+    const bad = await runNomad(["alloc", "status", "-t", "{{ .ID", "8ba85cef"], { env });
+    assert.equal(bad.code, 1);
+    assert.equal(bad.stderr, "Error formatting the data: template: :1: unclosed action\n");
+  });
+});

@@ -8,6 +8,7 @@ import { goJson } from "../../core/go_json.ts";
 import type { SchedulerConfiguration } from "../../structs/mod.ts";
 import { type Command, type CommandContext, RUN_RESULT_HELP } from "../cli.ts";
 import { formatKV } from "../format.ts";
+import { formatData } from "../data_format.ts";
 import { errorMessage } from "../helpers.ts";
 import {
   addClientFlags,
@@ -118,21 +119,27 @@ async function runGetConfig(command: Command, args: string[], ctx: CommandContex
     ctx.ui.error(`Error querying scheduler configuration: ${errorMessage(error)}`);
     return 1;
   }
-  if (template.value !== "") {
-    ctx.ui.error("Go templates (-t) are not supported by this agent");
-    return 1;
-  }
   const config = result.data.SchedulerConfig;
+  // The shape of Nomad's api.SchedulerConfigurationResponse: the query metadata is embedded.
+  const response = () => ({
+    SchedulerConfig: config,
+    LastIndex: result.index,
+    LastContact: result.lastContactMs * 1e6,
+    KnownLeader: result.knownLeader,
+    RequestTime: Math.round((performance.now() - started) * 1e6),
+    NextToken: result.nextToken,
+  });
+  if (template.value !== "") {
+    try {
+      ctx.ui.output(formatData(json.value, template.value, response()));
+    } catch (error) {
+      ctx.ui.error(errorMessage(error));
+      return 1;
+    }
+    return 0;
+  }
   if (json.value) {
-    // The shape of Nomad's api.SchedulerConfigurationResponse: the query metadata is embedded.
-    ctx.ui.output(goJson({
-      SchedulerConfig: config,
-      LastIndex: result.index,
-      LastContact: result.lastContactMs * 1e6,
-      KnownLeader: result.knownLeader,
-      RequestTime: Math.round((performance.now() - started) * 1e6),
-      NextToken: result.nextToken,
-    }, 4));
+    ctx.ui.output(goJson(response(), 4));
     return 0;
   }
   if (config === null) {

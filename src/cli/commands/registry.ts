@@ -2,9 +2,18 @@
 
 import type { CliOptions, Command } from "../cli.ts";
 import { varGetCommand, varGroup, varListCommand, varPurgeCommand, varPutCommand } from "./var.ts";
+import {
+  serviceDeleteCommand,
+  serviceGroup,
+  serviceInfoCommand,
+  serviceListCommand,
+} from "./service.ts";
 import { agentCommand, executorCommand } from "./agent.ts";
 import { allocLogsCommand, runAllocLogs } from "./alloc_logs.ts";
 import { allocStatusCommand } from "./alloc_status.ts";
+import { allocExecCommand } from "./alloc_exec.ts";
+import { allocFsCommand, runAllocFs } from "./alloc_fs.ts";
+import { allocRestartCommand, allocSignalCommand, allocStopCommand } from "./alloc_lifecycle.ts";
 import { fmtCommand } from "./fmt.ts";
 import {
   deploymentFailCommand,
@@ -83,6 +92,11 @@ export function allCommands(): Command[] {
     allocGroup,
     allocStatusCommand,
     allocLogsCommand,
+    allocFsCommand,
+    allocExecCommand,
+    allocSignalCommand,
+    allocRestartCommand,
+    allocStopCommand,
     nodeGroup,
     nodeStatusCommand,
     nodeDrainCommand,
@@ -94,6 +108,10 @@ export function allCommands(): Command[] {
     varGetCommand,
     varPutCommand,
     varPurgeCommand,
+    serviceGroup,
+    serviceListCommand,
+    serviceInfoCommand,
+    serviceDeleteCommand,
     systemReconcileGroup,
     systemReconcileSummariesCommand,
     operatorGroup,
@@ -113,6 +131,7 @@ export function allCommands(): Command[] {
     alias("stop", jobStopCommand, runJobStop),
     alias("init", jobInitCommand, runJobInit),
     alias("logs", allocLogsCommand, runAllocLogs),
+    alias("fs", allocFsCommand, runAllocFs),
     alias("validate", jobValidateCommand, runJobValidate),
     alias("plan", jobPlanCommand, runJobPlan),
   ];
