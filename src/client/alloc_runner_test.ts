@@ -140,13 +140,17 @@ Deno.test({
           shellTask("proxy", "echo up > $NOMAD_ALLOC_DIR/data/proxy; sleep 300", {
             Lifecycle: { Hook: "prestart", Sidecar: true },
           }),
-          shellTask("main", "test -f $NOMAD_ALLOC_DIR/data/proxy"),
+          // Main starts once the sidecar runs (not once its command did anything): poll for its file.
+          shellTask(
+            "main",
+            "for i in $(seq 100); do test -f $NOMAD_ALLOC_DIR/data/proxy && exit 0; sleep 0.1; done; exit 1",
+          ),
         ],
       });
       const { runner, updates } = allocRunnerOf(fixture, alloc);
       await within("the allocation to finish", runner.run());
       const states = runner.taskStates();
-      assert.equal(states["main"]!.Failed, false, "the sidecar ran before main started");
+      assert.equal(states["main"]!.Failed, false, "main saw the sidecar running");
       assert.ok(types(states["proxy"]!.Events).includes("Main Tasks Dead"));
       assert.equal(
         states["proxy"]!.Events!.find((e) => e.Type === "Main Tasks Dead")!.DisplayMessage,
