@@ -8,12 +8,22 @@ const MAIN = new URL("main.ts", ROOT).pathname;
 /** Longest wait for an agent to answer /v1/agent/health. */
 export const AGENT_START_TIMEOUT_MS = 20_000;
 
-/** A free TCP port on 127.0.0.1. */
+/**
+ * A free TCP port on 127.0.0.1, drawn from 10000–19999: below the kernel's
+ * ephemeral range (32768+), where outgoing connections would otherwise take a
+ * port between our check and the agent's bind, and below Nomad's dynamic task
+ * ports (20000–32000).
+ */
 export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
+  for (;;) {
+    const port = 10_000 + Math.floor(Math.random() * 10_000);
+    try {
+      Deno.listen({ hostname: "127.0.0.1", port }).close();
+      return port;
+    } catch {
+      // taken: draw again
+    }
+  }
 }
 
 /** A running agent process. */

@@ -239,8 +239,12 @@ Deno.test({
       await within("the restart", waitUntil(async () => await readOr(log) === "hello\nbye\n"));
       const signaled = events(runner).find((e) => e.Type === "Restart Signaled");
       assert.equal(signaled?.DisplayMessage, "Template with change_mode restart re-rendered");
+      // The restarted process may write before its start is recorded: wait for the record.
+      await within(
+        "the second start recorded",
+        waitUntil(() => fixture.driver.started.length === 2),
+      );
       assert.equal(runner.taskStates()["web"]!.Restarts, 1);
-      assert.equal(fixture.driver.started.length, 2);
       await within("the stop", runner.stop());
       await done;
     }),
