@@ -363,6 +363,7 @@ export class TaskRunner {
     if (this.dead) return;
     const { nowNs } = this.#options;
     let running = await this.#tryRecover();
+    if (running) await this.#recoverHooks();
     if (!running && this.#state.Events?.length === 0) {
       this.#emit(newTaskEvent("Received", nowNs(), { DisplayMessage: "Task received by client" }));
     }
@@ -435,6 +436,21 @@ export class TaskRunner {
       });
       this.#handle = null;
       return false;
+    }
+  }
+
+  /** Lets each hook rebuild its in-memory part for a reattached task; failures are logged. */
+  async #recoverHooks(): Promise<void> {
+    for (const hook of this.#hooks) {
+      try {
+        await hook.recover?.(this.#ctx, this.#handle!);
+      } catch (err) {
+        this.#options.logger.warn("hook failed to recover", {
+          task: this.name,
+          hook: hook.name,
+          error: String(err),
+        });
+      }
     }
   }
 

@@ -35,6 +35,12 @@ export interface TaskHook {
   exited?(ctx: TaskHookContext): Promise<void>;
   /** When the task is being stopped for good. */
   stop?(ctx: TaskHookContext): Promise<void>;
+  /**
+   * After the runner reattached to a task that kept running while the agent
+   * was away (instead of prestart/poststart): rebuild what lived in memory.
+   * Failures are logged; they never stop the task.
+   */
+  recover?(ctx: TaskHookContext, handle: TaskHandle): Promise<void>;
 }
 
 /**
@@ -50,6 +56,7 @@ export function lazyHook(name: string, load: () => Promise<TaskHook>): TaskHook 
     poststart: async (ctx, handle) => await (await hook()).poststart?.(ctx, handle),
     exited: async (ctx) => await (await hook()).exited?.(ctx),
     stop: async (ctx) => await (await hook()).stop?.(ctx),
+    recover: async (ctx, handle) => await (await hook()).recover?.(ctx, handle),
   };
 }
 

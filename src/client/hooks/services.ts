@@ -29,7 +29,8 @@ import {
 } from "../checks.ts";
 import type { ServerApi } from "../server_api.ts";
 import { interpolate } from "../task_env.ts";
-import type { TaskHook } from "./mod.ts";
+import type { TaskHook, TaskHookContext } from "./mod.ts";
+import type { TaskHandle } from "../../../drivers/driver.ts";
 import {
   buildRegistration,
   checkAddress,
@@ -377,17 +378,20 @@ export function servicesHook(
   services: AllocServices,
   exec: (taskId: string) => CheckExec,
 ): TaskHook {
+  const register = async (ctx: TaskHookContext, handle: TaskHandle) => {
+    await services.registerTask({
+      taskName: ctx.task.Name,
+      services: ctx.task.Services,
+      env: ctx.env,
+      exec: exec(handle.taskId),
+      startedNs: ctx.nowNs(),
+    });
+  };
   return {
     name: "nomad_services",
-    poststart: async (ctx, handle) => {
-      await services.registerTask({
-        taskName: ctx.task.Name,
-        services: ctx.task.Services,
-        env: ctx.env,
-        exec: exec(handle.taskId),
-        startedNs: ctx.nowNs(),
-      });
-    },
+    poststart: register,
+    // A reattached task registers again and its checks run again.
+    recover: register,
     exited: (ctx) => services.deregister(ctx.task.Name),
     stop: (ctx) => services.deregister(ctx.task.Name),
   };

@@ -435,8 +435,16 @@ async function watchChanges(
  */
 export function templateHook(options: TemplateHookOptions): TaskHook {
   let state: TaskTemplates | null = null;
-  return {
+  const hook: TaskHook = {
     name: "template",
+    // A reattached task renders again (a first render: no change mode) and is
+    // watched again; waiting for missing data must not hold up the runner.
+    recover(ctx: TaskHookContext): Promise<void> {
+      void hook.prestart!(ctx).catch((err) =>
+        options.logger.warn("template recovery failed", { error: errorText(err) })
+      );
+      return Promise.resolve();
+    },
     async prestart(ctx: TaskHookContext): Promise<void> {
       const specs = ctx.task.Templates ?? [];
       if (specs.length === 0) return;
@@ -482,4 +490,5 @@ export function templateHook(options: TemplateHookOptions): TaskHook {
       }
     },
   };
+  return hook;
 }
