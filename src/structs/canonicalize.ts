@@ -347,6 +347,30 @@ function migrate(input: JsonObject | null, p: string): MigrateStrategy {
   };
 }
 
+/** Nomad's TaskArtifact.Canonicalize: mode "any", destination local/ (local/<file> in file mode). */
+function artifacts(t: JsonObject, p: string): Task["Artifacts"] {
+  const list = arr(t, "Artifacts", p);
+  if (list === null) return null;
+  return list.map((item, i) => {
+    const a = (item ?? {}) as JsonObject;
+    const source = str(a, "GetterSource", `${p}[${i}]`);
+    const mode = str(a, "GetterMode", `${p}[${i}]`, "any");
+    const options = stringMap(a, "GetterOptions", `${p}[${i}]`);
+    const headers = stringMap(a, "GetterHeaders", `${p}[${i}]`);
+    // Go's path.Base of the whole source, query included (as Nomad).
+    const base = source.replace(/\/+$/, "").split("/").pop() || ".";
+    return {
+      GetterSource: source,
+      GetterOptions: options === null || Object.keys(options).length === 0 ? null : options,
+      GetterHeaders: headers === null || Object.keys(headers).length === 0 ? null : headers,
+      GetterMode: mode,
+      RelativeDest: a.RelativeDest === undefined || a.RelativeDest === null
+        ? (mode === "file" ? `local/${base}` : "local/")
+        : str(a, "RelativeDest", `${p}[${i}]`),
+    };
+  });
+}
+
 function task(t: JsonObject, options: { restart: RestartPolicy; path: string }): Task {
   const p = options.path;
   const logs = obj(t, "LogConfig", p);
@@ -367,7 +391,7 @@ function task(t: JsonObject, options: { restart: RestartPolicy; path: string }):
     Meta: stringMap(t, "Meta", p),
     KillTimeout: int(t, "KillTimeout", p, 5 * NS_PER_SECOND),
     LogConfig: logConfig(logs, `${p}.LogConfig`),
-    Artifacts: (arr(t, "Artifacts", p) as Task["Artifacts"]) ?? null,
+    Artifacts: artifacts(t, `${p}.Artifacts`),
     Templates: (arr(t, "Templates", p) as Task["Templates"]) ?? null,
     VolumeMounts: (arr(t, "VolumeMounts", p) as Task["VolumeMounts"]) ?? null,
     Leader: bool(t, "Leader", p),

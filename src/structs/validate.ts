@@ -3,7 +3,14 @@
 import { MAX_JOB_COUNT } from "../core/bounds.ts";
 import { formatMultiError } from "../core/errors.ts";
 import { parseCron, timeZoneError } from "../core/cron.ts";
-import { type Job, JOB_TYPES, RECONCILE_OPTIONS, type Task, type TaskGroup } from "./job.ts";
+import {
+  type Job,
+  JOB_TYPES,
+  RECONCILE_OPTIONS,
+  type Task,
+  type TaskArtifact,
+  type TaskGroup,
+} from "./job.ts";
 
 /** Options for {@linkcode validateJob}. */
 export interface ValidateJobOptions {
@@ -122,7 +129,7 @@ function validateTaskGroup(group: TaskGroup, job: Job, options: ValidateJobOptio
     if (task.Name === "") errors.push(`Task ${index + 1} missing name`);
     else if (names.has(task.Name)) errors.push(`Task ${index + 1} redefines '${task.Name}'`);
     names.add(task.Name);
-    const taskErrors = validateTask(task, options);
+    const taskErrors = [...validateTask(task, options), ...volumeMountErrors(task, group)];
     if (taskErrors.length > 0) {
       errors.push(`Task ${task.Name} validation failed: ${formatMultiError(taskErrors).trimEnd()}`);
     }
@@ -211,8 +218,80 @@ function validateTask(task: Task, options: ValidateJobOptions): string[] {
   if (task.LogConfig.MaxFileSizeMB < 1) {
     errors.push(`minimum file size is 1MB; got ${task.LogConfig.MaxFileSizeMB}`);
   }
+  (task.Artifacts ?? []).forEach((artifact, i) => {
+    const problems = artifactErrors(artifact);
+    if (problems.length > 0) {
+      errors.push(`Artifact ${i + 1} validation failed: ${formatMultiError(problems).trimEnd()}`);
+    }
+  });
   errors.push(...constraintErrors(task.Constraints));
   return errors;
+}
+
+/** Nomad's TaskArtifact.Validate: source, mode, destination and checksum. */
+function artifactErrors(artifact: TaskArtifact): string[] {
+  const errors: string[] = [];
+  if (artifact.GetterSource === "") errors.push("source must be specified");
+  if (!["", "any", "file", "dir"].includes(artifact.GetterMode)) {
+    errors.push(
+      `invalid artifact mode ${
+        JSON.stringify(artifact.GetterMode)
+      }; must be one of: any, file, dir`,
+    );
+  }
+  if (escapesAlloc("task", artifact.RelativeDest)) {
+    errors.push("destination escapes allocation directory");
+  }
+  const checksum = artifact.GetterOptions?.["checksum"];
+  // A checksum with ${...} is only known once interpolated on the client.
+  if (checksum !== undefined && !checksum.includes("${")) {
+    const error = checksumError(checksum.trim());
+    if (error !== null) errors.push(error);
+  }
+  return errors;
+}
+
+const CHECKSUM_BYTES: Record<string, number> = { md5: 16, sha1: 20, sha256: 32, sha512: 64 };
+
+function checksumError(check: string): string | null {
+  if (check === "") return "checksum value cannot be empty";
+  const parts = check.split(":");
+  if (parts.length !== 2) {
+    return `checksum must be given as "type:value"; got ${JSON.stringify(check)}`;
+  }
+  const [type, value] = parts as [string, string];
+  if (value.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(value)) {
+    const bad = value.search(/[^0-9a-fA-F]/);
+    return bad >= 0
+      ? `invalid checksum: encoding/hex: invalid byte: U+${
+        value.codePointAt(bad)!.toString(16).toUpperCase().padStart(4, "0")
+      } ${JSON.stringify(value[bad])}`.replace(/"(.)"$/, "'$1'")
+      : "invalid checksum: encoding/hex: odd length hex string";
+  }
+  const expected = CHECKSUM_BYTES[type];
+  if (expected === undefined) return `unsupported checksum type: ${type}`;
+  if (value.length / 2 !== expected) return `invalid ${type} checksum: ${value}`;
+  return null;
+}
+
+/** Nomad's check that a task's volume_mount names one of its group's volumes. */
+function volumeMountErrors(task: Task, group: TaskGroup): string[] {
+  return (task.VolumeMounts ?? []).flatMap((mount, i) =>
+    group.Volumes?.[mount.Volume] === undefined
+      ? [`Volume Mount (${i}) references undefined volume ${mount.Volume}`]
+      : []
+  );
+}
+
+/** Whether `path`, taken relative to `prefix` inside an allocation directory, leaves it. */
+function escapesAlloc(prefix: string, path: string): boolean {
+  const parts: string[] = [];
+  for (const part of `${prefix}/${path}`.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part !== "..") parts.push(part);
+    else if (parts.pop() === undefined) return true;
+  }
+  return false;
 }
 
 function constraintErrors(constraints: Job["Constraints"]): string[] {
